@@ -1,0 +1,84 @@
+"""Table 三: 收到和处理政府信息公开申请情况 -> canonical rows x 7 applicant columns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from parsing.labels import REQUEST_COLUMNS, REQUEST_ROWS
+from parsing.layout import Row
+from parsing.model import TableResult
+from parsing.normalize import is_blank_text
+from parsing.tables.rows import (
+    best_match,
+    column_anchors,
+    labelled_rows,
+    place_values,
+    values_to_numbers,
+)
+
+_PATTERNS = [(r.key, r.pattern) for r in REQUEST_ROWS]
+_LABELS = {r.key: r.label for r in REQUEST_ROWS}
+_LAYOUT_2021_KEYS = {"other.no_correction", "other.unpaid_fee", "other.other"}
+_MAX_EXTRA_LABEL = 40
+WIDTH = len(REQUEST_COLUMNS)
+
+
+def expected_keys(layout: str) -> list[str]:
+    return [r.key for r in REQUEST_ROWS if layout in r.layouts]
+
+
+def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> TableResult:
+    """Read table 三 from the rows of its region."""
+    result = TableResult("requests")
+    lrows, _ = labelled_rows(rows, lambda label: best_match(label, _PATTERNS) is not None)
+    if not lrows:
+        return result
+    anchors = column_anchors(lrows, WIDTH)
+    for lr in lrows:
+        remaining = [(k, p) for k, p in _PATTERNS if k not in result.rows]
+        key = best_match(lr.label, remaining)
+        if key is None:
+            if len(lr.label) <= _MAX_EXTRA_LABEL and best_match(lr.label, _PATTERNS) is None:
+                result.extra.append({"label": lr.raw_label.strip(), "cells": [c.text for c in lr.values]})
+            continue
+        placed, note = place_values(lr.values, WIDTH, anchors, lr.page)
+        result.labels[key] = lr.raw_label.strip()
+        if placed is None:
+            result.rows[key] = dict.fromkeys(REQUEST_COLUMNS)
+            result.raw[key] = {}
+            result.misaligned.append(
+                {"row": key, "label": lr.raw_label.strip(), "cells": [c.text for c in lr.values], "why": note}
+            )
+            continue
+        numbers, raws, _errors = values_to_numbers(placed)
+        result.rows[key] = dict(zip(REQUEST_COLUMNS, numbers, strict=True))
+        result.raw[key] = dict(zip(REQUEST_COLUMNS, raws, strict=True))
+        for col, raw, num in zip(REQUEST_COLUMNS, raws, numbers, strict=True):
+            if num is None and raw and not is_blank_text(raw):
+                result.cell_errors.append({"row": key, "column": col, "raw": raw})
+        if note and "placed by position" not in note:
+            result.misaligned.append({"row": key, "label": lr.raw_label.strip(), "why": note})
+
+    if not result.rows:
+        return result
+    keys = set(result.rows)
+    if keys & _LAYOUT_2021_KEYS:
+        result.layout = "2021"
+    elif "other" in keys:
+        result.layout = "2019"
+    else:
+        result.layout = fallback_layout
+    # A 2021-format report may keep the 2019 single （六） row: the layout is per table.
+    if result.layout:
+        expected = expected_keys(result.layout)
+        result.rows = {k: result.rows[k] for k in expected if k in result.rows} | {
+            k: v for k, v in result.rows.items() if k not in expected
+        }
+        result.missing_rows = [k for k in expected if k not in result.rows]
+    complete = not result.missing_rows and not result.misaligned and result.layout is not None
+    result.status = "ok" if complete else "partial"
+    return result
+
+
+def official_label(key: str) -> str:
+    return _LABELS.get(key, key)
