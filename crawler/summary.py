@@ -1,0 +1,60 @@
+"""Human-readable summaries of parse results for the terminal (the CLI prints them)."""
+
+from __future__ import annotations
+
+from parsing.labels import REQUEST_COLUMNS
+from parsing.model import Report
+
+_TABLE_NAMES = {"active": "二 主动公开", "requests": "三 依申请", "appeals": "四 复议诉讼"}
+
+
+def _fmt(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+def format_table_line(report: Report) -> str:
+    """One line: year, format, table statuses and the headline numbers."""
+    req = report.tables.get("requests")
+    parts = [f"{report.agency or '?'} {report.year or '?'} format={report.format or '?'}"]
+    for name, label in _TABLE_NAMES.items():
+        t = report.tables.get(name)
+        parts.append(f"{label.split()[0]}:{t.status if t else 'not_found'}")
+    if req and req.found:
+        new = req.rows.get("new_received", {}).get("total")
+        done = req.rows.get("total", {}).get("total")
+        parts.append(f"新收={_fmt(new)} 办理={_fmt(done)}")
+    if report.warnings:
+        parts.append(f"{len(report.warnings)} warning(s)")
+    return " ".join(parts)
+
+
+def format_report(report: Report) -> str:
+    """A multi-line summary of one parsed report."""
+    lines = [
+        f"title:    {report.title or '—'}",
+        f"agency:   {report.agency or '—'}    year: {_fmt(report.year)}    format: {_fmt(report.format)}"
+        f"    signed: {_fmt(report.signed_date)}",
+        f"source:   {report.source_type}" + (f", {report.pages} page(s)" if report.pages else ""),
+        f"sections: {' '.join(report.sections) or '—'}",
+    ]
+    for name, label in _TABLE_NAMES.items():
+        t = report.tables.get(name)
+        if t is None or not t.found:
+            lines.append(f"table {label}: {t.status if t else 'not_found'}")
+            continue
+        lines.append(f"table {label}: {t.status}, layout {t.layout or '—'}, {len(t.rows)} rows")
+        if name == "requests":
+            lines.append("    " + " ".join(f"{c[:8]:>8}" for c in REQUEST_COLUMNS) + "  row")
+            for key, cells in t.rows.items():
+                lines.append("    " + " ".join(f"{_fmt(cells.get(c)):>8}" for c in REQUEST_COLUMNS) + f"  {key}")
+        elif name == "appeals":
+            for group, cells in t.rows.items():
+                lines.append(f"    {group}: " + " ".join(f"{k}={_fmt(v)}" for k, v in cells.items()))
+        else:
+            for key, cells in t.rows.items():
+                lines.append(f"    {key}: " + " ".join(f"{k}={_fmt(v)}" for k, v in cells.items()))
+    for p in report.prose_numbers:
+        lines.append(f"prose:    {p.key} = {p.value}")
+    for w in report.warnings:
+        lines.append(f"warning:  {w}")
+    return "\n".join(lines)
