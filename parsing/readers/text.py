@@ -61,11 +61,11 @@ def read_text(text: str, source_type: str = "text") -> Layout:
             continue
         if "\t" in line:
             body = line.lstrip("\t")
-            if line.startswith("\t") and "\t" not in body.rstrip("\t"):
+            if line.startswith("\t") and "\t" not in body:
                 # one cell per line
                 if group is None:
                     group = []
-                group.append(Cell(body.strip("\t").strip()))
+                group.append(Cell(body.strip()))
                 continue
             close_group()
             rows.append(Row([Cell(c.strip()) for c in line.split("\t")], table=True))

@@ -12,13 +12,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from parsing.labels import SECTION_NUMERALS, SECTION_PATTERNS
+from parsing.labels import REQUEST_ROWS, SECTION_NUMERALS, SECTION_PATTERNS
 from parsing.layout import Row
 from parsing.normalize import norm_label
 from parsing.tables.rows import split_row
 
+# Any table-三 row label except the generic ones (总计, 其他…) starts table 三.
 _REQUEST_START_RE = re.compile(
-    r"本年新收|上年结转|予以公开|部分公开|国家秘密|不予公开|无法提供|不予处理|不掌握|信访|申请人情况"
+    "|".join([r"申请人情况", r"不予公开", r"无法提供", r"不予处理"]
+             + [r.pattern.pattern for r in REQUEST_ROWS if r.key not in ("total", "other", "other.other")])
 )
 _APPEAL_START_RE = re.compile(r"结果维[持护]|尚未审结|未经复议|复议后起诉")
 _MAX_HEADING_CHARS = 60
