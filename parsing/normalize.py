@@ -40,6 +40,8 @@ _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Cell texts that mean "blank" (null), never zero.
 BLANK_MARKERS = frozenset({"", "/", "-", "—", "——", "－", "–", "无", "空", "\\", "＼", "／"})
 
+_SPLIT_DIGITS_RE = re.compile(r"\d[\s\u3000\u00a0]+\d")
+_SPACE_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0]\d{3})+(?:\.\d+)?$")
 _NUM_RE = re.compile(r"^([+-]?)(\d+(?:,\d{3})*(?:\.\d+)?|\.\d+)$")
 _UNIT_RE = re.compile(r"^(.*?\d)\s*(万元|元|亿元|件|个|项|条)$")
 
@@ -90,7 +92,10 @@ def parse_cell(raw: str | int | float | None) -> CellValue:
         value: int | float = int(raw) if raw.is_integer() else raw
         return CellValue(value, str(value))
     text = clean_cell(raw)
-    compact = squash(nfkc(text))
+    spaced = nfkc(text).strip()
+    if _SPLIT_DIGITS_RE.search(spaced) and not _SPACE_THOUSANDS_RE.match(spaced):
+        return CellValue(None, text, error="several numbers in one cell")
+    compact = squash(spaced)
     if compact in BLANK_MARKERS:
         return CellValue(None, text)
     unit = None

@@ -81,15 +81,18 @@ def _sniff_ole(data: bytes) -> str:
         return "ole"
     try:
         streams = {"/".join(s) for s in ole.listdir()}
-        app = ""
+        producer = b""
         if ole.exists("\x05SummaryInformation"):
             try:
-                app = (ole.get_metadata().creating_application or b"").decode("latin-1", "replace")
-            except Exception:  # noqa: BLE001
-                app = ""
+                producer += ole.get_metadata().creating_application or b""
+            except Exception:  # noqa: BLE001 - unreadable metadata is no evidence
+                pass
+        if ole.exists("\x01CompObj"):
+            producer += ole.openstream("\x01CompObj").read(512)
     finally:
         ole.close()
-    wps = "wps" in app.lower() or "kingsoft" in app.lower()
+    # Kingsoft WPS/ET files are Word/Excel binaries that name WPS as their producer.
+    wps = any(m in producer.lower() for m in (b"wps", b"kingsoft"))
     if "WordDocument" in streams:
         return "wps" if wps else "doc"
     if "Workbook" in streams or "Book" in streams:

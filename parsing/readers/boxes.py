@@ -8,7 +8,7 @@ its x-extent so the table interpreter can place numbers under their columns.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from parsing.layout import Cell, Row
@@ -110,3 +110,96 @@ def drop_running_lines(pages: Sequence[list[Row]], min_pages: int = 3) -> list[l
         return list(pages)
     return [[r for i, r in enumerate(rows) if not ((i == 0 or i == len(rows) - 1) and r.text in running)]
             for rows in pages]
+
+
+@dataclass(slots=True)
+class Rules:
+    """Ruling lines of a page: horizontal (y, x0, x1) and vertical (x, top, bottom)."""
+
+    horizontal: list[tuple[float, float, float]]
+    vertical: list[tuple[float, float, float]]
+
+
+def _cluster(values: Sequence[float], tol: float) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tol:
+            out.append(v)
+    return out
+
+
+def _merge_cells(rows: Sequence[Row]) -> list[Cell]:
+    """Words of several lines of one table row, joined per column (x-overlap), top to bottom."""
+    words = sorted((c for r in rows for c in r.cells), key=lambda c: c.x0 or 0.0)
+    columns: list[list[Cell]] = []
+    for w in words:
+        if columns and w.x0 is not None and w.x0 < max(c.x1 or 0.0 for c in columns[-1]) - 0.5:
+            columns[-1].append(w)
+        else:
+            columns.append([w])
+    order = {id(c): i for i, r in enumerate(rows) for c in r.cells}
+    cells: list[Cell] = []
+    for col in columns:
+        col.sort(key=lambda c: order[id(c)])
+        cells.append(Cell("".join(c.text for c in col), min(c.x0 or 0.0 for c in col), max(c.x1 or 0.0 for c in col)))
+    return cells
+
+
+def merge_table_rows(rows: list[Row], rules: Rules, is_number: Callable[[str], bool]) -> list[Row]:
+    """Join the text lines that sit in one table row (between two horizontal rules, with
+    vertical rules crossing) into one row, so wrapped labels stay with their numbers.
+
+    Bands holding two or more lines with numbers are left alone (rows without inner
+    rules); lines outside tables are untouched.
+    """
+    if len(rules.horizontal) < 2 or len(rules.vertical) < 2:
+        return rows
+    ys = _cluster([y for y, _, _ in rules.horizontal], 1.5)
+    out: list[Row] = []
+    i = 0
+    n = len(rows)
+    while i < n:
+        row = rows[i]
+        band = _band_of(row.y, ys, rules) if row.y is not None else None
+        if band is None:
+            out.append(row)
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and rows[j + 1].y is not None and _band_of(rows[j + 1].y, ys, rules) == band:
+            j += 1
+        group = rows[i : j + 1]
+        numeric = [r for r in group if any(is_number(c.text) for c in r.cells)]
+        if len(group) > 1 and len(numeric) <= 1:
+            anchor = numeric[0] if numeric else group[0]
+            out.append(Row(_merge_cells(group), table=True, page=row.page, y=anchor.y))
+        else:
+            for r in group:
+                r.table = True
+            out.extend(group)
+        i = j + 1
+    return out
+
+
+def _band_of(y: float, ys: Sequence[float], rules: Rules) -> tuple[float, float] | None:
+    """The table band (between two rules, crossed by vertical rules) holding y."""
+    for top, bottom in zip(ys, ys[1:], strict=False):
+        if top < y < bottom:
+            crossing = sum(1 for _, vt, vb in rules.vertical if vt - 1 <= y <= vb + 1)
+            return (top, bottom) if crossing >= 2 else None
+    return None
+
+
+def join_page_continuations(pages: list[list[Row]], is_number: Callable[[str], bool]) -> None:
+    """A table row broken by a page break: the top row of a page that is a table row
+    without numbers continues the last table row of the previous page (in place)."""
+    for prev, page in zip(pages, pages[1:], strict=False):
+        if not prev or not page:
+            continue
+        last, first = prev[-1], page[0]
+        if not (last.table and first.table) or any(is_number(c.text) for c in first.cells):
+            continue
+        if not any(is_number(c.text) for c in last.cells):
+            continue
+        prev[-1] = Row(_merge_cells([last, first]), table=True, page=last.page, y=last.y)
+        del page[0]

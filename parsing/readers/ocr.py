@@ -12,7 +12,8 @@ import io
 from typing import Any
 
 from parsing.layout import Layout, Row
-from parsing.readers.boxes import Box, rows_from_boxes
+from parsing.normalize import is_numeric_text
+from parsing.readers.boxes import Box, Rules, merge_table_rows, rows_from_boxes
 
 INSTALL_HINT = "pip install 'nianbao[ocr]'"
 
@@ -37,11 +38,34 @@ def _engine() -> Any:
     return RapidOCR()
 
 
+def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True at least ``min_len`` long in a boolean vector."""
+    import numpy as np
+
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.view(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_len]
+
+
+def rules_from_image(gray: Any, scale: float, min_len: int = 40) -> Rules:
+    """Table ruling lines of a page picture: long runs of dark pixels (in page units)."""
+    import numpy as np
+
+    dark = np.ascontiguousarray(np.asarray(gray) < 128)
+    horizontal = [(y / scale, a / scale, b / scale)
+                  for y in np.flatnonzero(dark.sum(axis=1) >= min_len) for a, b in _runs(dark[y], min_len)]
+    dark_t = np.ascontiguousarray(dark.T)
+    vertical = [(x / scale, a / scale, b / scale)
+                for x in np.flatnonzero(dark_t.sum(axis=1) >= min_len) for a, b in _runs(dark_t[x], min_len)]
+    return Rules(horizontal, vertical)
+
+
 def rows_from_image(image: Any, page: int, scale: float = 1.0) -> list[Row]:
-    """OCR one page image (numpy array, grey or RGB) into positioned rows."""
+    """OCR one page image (numpy array, grey or RGB) into positioned rows, joining the
+    lines of one table row using the ruling lines drawn in the picture."""
     import numpy as np
 
     arr = np.asarray(image)
+    gray = arr if arr.ndim == 2 else arr[..., :3].mean(axis=-1)
     if arr.ndim == 2:
         arr = np.stack([arr] * 3, axis=-1)
     elif arr.shape[-1] == 4:
@@ -60,7 +84,8 @@ def rows_from_image(image: Any, page: int, scale: float = 1.0) -> list[Row]:
                 boxes.append(Box(part, x0, x0 + width * 0.8, min(ys), max(ys)))
         else:
             boxes.append(Box(text, min(xs), max(xs), min(ys), max(ys)))
-    return rows_from_boxes(boxes, page, merge=False)
+    rows = rows_from_boxes(boxes, page, merge=False)
+    return merge_table_rows(rows, rules_from_image(gray, scale), is_numeric_text)
 
 
 def read_image(data: bytes) -> Layout:

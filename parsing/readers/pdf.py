@@ -14,7 +14,15 @@ import pypdfium2.raw as pdfium_c
 from parsing.errors import ParseError
 from parsing.layout import Layout, Row
 from parsing.readers import ocr
-from parsing.readers.boxes import Box, drop_running_lines, rows_from_boxes
+from parsing.normalize import is_numeric_text
+from parsing.readers.boxes import (
+    Box,
+    Rules,
+    drop_running_lines,
+    join_page_continuations,
+    merge_table_rows,
+    rows_from_boxes,
+)
 
 MAX_PAGES = 300
 MIN_TEXT_CHARS = 10  # fewer characters than this on a page with an image: a scan
@@ -36,6 +44,26 @@ def _page_boxes(page: pdfium.PdfPage) -> list[Box]:
         return boxes
     finally:
         textpage.close()
+
+
+def _page_rules(page: pdfium.PdfPage) -> Rules:
+    """Table ruling lines from path objects: thin paths are lines, boxes give four edges."""
+    height = page.get_height()
+    horizontal: list[tuple[float, float, float]] = []
+    vertical: list[tuple[float, float, float]] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
+        bounds = obj.get_bounds() if hasattr(obj, "get_bounds") else obj.get_pos()  # v5 / v4
+        left, bottom, right, top = bounds
+        w, h = right - left, top - bottom
+        y_top, y_bottom = height - top, height - bottom
+        if h <= 3 and w >= 8:
+            horizontal.append(((y_top + y_bottom) / 2, left, right))
+        elif w <= 3 and h >= 5:
+            vertical.append(((left + right) / 2, y_top, y_bottom))
+        elif w >= 8 and h >= 5:
+            horizontal += [(y_top, left, right), (y_bottom, left, right)]
+            vertical += [(left, y_top, y_bottom), (right, y_top, y_bottom)]
+    return Rules(horizontal, vertical)
 
 
 def _has_images(page: pdfium.PdfPage) -> bool:
@@ -76,11 +104,14 @@ def read_pdf(data: bytes, use_ocr: bool = True) -> Layout:
                     scanned.append(index + 1)
                     pages.append(_scanned_page(page, index + 1, layout, use_ocr))
                 else:
-                    pages.append(rows_from_boxes(boxes, index + 1))
+                    rows = rows_from_boxes(boxes, index + 1)
+                    pages.append(merge_table_rows(rows, _page_rules(page), is_numeric_text))
             finally:
                 page.close()
         layout.image_pages = scanned
-        for rows in drop_running_lines(pages):
+        pages = drop_running_lines(pages)
+        join_page_continuations(pages, is_numeric_text)
+        for rows in pages:
             layout.rows.extend(rows)
         if scanned and not layout.rows:
             layout.source_type = "pdf-scan"

@@ -21,6 +21,7 @@ PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
     r"|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
+_MD_MARKUP_RE = re.compile(r"^#{1,6}\s+|^\*\*(.*)\*\*$|^>\s+")
 _MD_SEPARATOR_RE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -80,6 +81,6 @@ def read_text(text: str, source_type: str = "text") -> Layout:
             else:
                 group.append(Cell(stripped))
             continue
-        rows.append(text_row(stripped))
+        rows.append(text_row(_MD_MARKUP_RE.sub(r"\1", stripped)))
     close_group()
     return Layout(rows=rows, source_type=source_type)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from parsing.labels import REQUEST_COLUMNS, REQUEST_ROWS
+from parsing.labels import REQUEST_COLUMNS, REQUEST_HEADER_WORDS, REQUEST_ROWS
 from parsing.layout import Row
 from parsing.model import TableResult
-from parsing.normalize import is_blank_text
+from parsing.normalize import is_blank_text, norm_label
 from parsing.tables.rows import (
     best_match,
     column_anchors,
@@ -27,6 +27,28 @@ def expected_keys(layout: str) -> list[str]:
     return [r.key for r in REQUEST_ROWS if layout in r.layouts]
 
 
+def header_anchors(rows: Sequence[Row]) -> list[float] | None:
+    """x-centres of the 7 column headers (自然人 … 总计), when cells are positioned.
+
+    Used when no row has all 7 numbers printed (blank cells) to learn columns from.
+    """
+    found: dict[str, float] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.xc is None:
+                continue
+            text = norm_label(cell.text)
+            for key, word in REQUEST_HEADER_WORDS:
+                # a wrapped header may be cut ("自然" / "人"): a leading fragment counts
+                if key not in found and (text == word or (len(text) >= 2 and word.startswith(text))
+                                         or (key == "total" and text == "合计")):
+                    found[key] = cell.xc
+        if len(found) == WIDTH:
+            xs = [found[k] for k in REQUEST_COLUMNS]
+            return xs if xs == sorted(xs) else None
+    return None
+
+
 def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> TableResult:
     """Read table 三 from the rows of its region."""
     result = TableResult("requests")
@@ -34,6 +56,10 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
     if not lrows:
         return result
     anchors = column_anchors(lrows, WIDTH)
+    if None not in anchors:
+        headers = header_anchors(rows)
+        if headers:
+            anchors[None] = headers
     for lr in lrows:
         remaining = [(k, p) for k, p in _PATTERNS if k not in result.rows]
         key = best_match(lr.label, remaining)

@@ -118,38 +118,51 @@ def column_anchors(rows: Sequence[LabelledRow], width: int) -> dict[int | None, 
 
 
 def place_values(
-    cells: Sequence[Cell], width: int, anchors: dict[int | None, list[float]], page: int | None
+    cells: Sequence[Cell],
+    width: int,
+    anchors: dict[int | None, list[float]],
+    page: int | None,
+    verify_order: bool = False,
 ) -> tuple[list[str | None] | None, str | None]:
     """Assign value cells to ``width`` columns; returns (texts per column, note).
 
-    * exactly ``width`` cells: in order;
-    * more: leading blank cells are dropped (rowspan/colspan leftovers), else misaligned;
-    * fewer: by position when cells have x and anchors are known (the missing ones are
-      blank), else ``None`` - misaligned, never shifted into place.
+    * more cells than columns: leading/trailing blank cells are dropped (rowspan/colspan
+      leftovers), else misaligned;
+    * exactly ``width``: in order; with ``verify_order`` (cells gathered from several
+      lines) two positioned cells under one column make it misaligned (a wrapped number);
+    * fewer: by position when possible (the missing cells are blank), else ``None`` -
+      misaligned, never shifted into place.
     """
     cells = list(cells)
-    if len(cells) > width:
-        while len(cells) > width and is_blank_text(cells[0].text):
-            cells.pop(0)
-        while len(cells) > width and is_blank_text(cells[-1].text):
-            cells.pop()
-    if len(cells) == width:
-        return [c.text for c in cells], None
+    while len(cells) > width and is_blank_text(cells[0].text):
+        cells.pop(0)
+    while len(cells) > width and is_blank_text(cells[-1].text):
+        cells.pop()
     if len(cells) > width:
         return None, f"{len(cells)} cells for {width} columns"
     anchor = anchors.get(page) or anchors.get(None)
-    if anchor and all(c.xc is not None for c in cells):
-        spacing = min((b - a for a, b in zip(anchor, anchor[1:], strict=False)), default=50.0)
-        out: list[str | None] = [None] * width
-        for c in cells:
-            if is_blank_text(c.text):
-                continue
-            idx = min(range(width), key=lambda i: abs(anchor[i] - c.xc))  # type: ignore[operator]
-            if abs(anchor[idx] - c.xc) > spacing * 0.6 or out[idx] is not None:  # type: ignore[operator]
-                return None, f"{len(cells)} cells for {width} columns (positions ambiguous)"
-            out[idx] = c.text
-        return out, f"{width - len(cells)} blank cell(s) placed by position"
+    positioned = bool(anchor) and all(c.xc is not None for c in cells)
+    by_position = _by_position(cells, anchor, width) if positioned else None  # type: ignore[arg-type]
+    if len(cells) == width:
+        if verify_order and positioned and by_position is None:
+            return None, f"{width} cells but two under one column (wrapped or shifted cell)"
+        return [c.text for c in cells], None
+    if by_position is not None:
+        return by_position, f"{width - len(cells)} blank cell(s) placed by position"
     return None, f"{len(cells)} cells for {width} columns"
+
+
+def _by_position(cells: Sequence[Cell], anchor: Sequence[float], width: int) -> list[str | None] | None:
+    spacing = min((b - a for a, b in zip(anchor, anchor[1:], strict=False)), default=50.0)
+    out: list[str | None] = [None] * width
+    for c in cells:
+        if is_blank_text(c.text):
+            continue
+        idx = min(range(width), key=lambda i: abs(anchor[i] - c.xc))  # type: ignore[operator]
+        if abs(anchor[idx] - c.xc) > spacing * 0.6 or out[idx] is not None:  # type: ignore[operator]
+            return None
+        out[idx] = c.text
+    return out
 
 
 def values_to_numbers(texts: Sequence[str | None]) -> tuple[list[int | float | None], list[str], list[str]]:
