@@ -133,13 +133,6 @@ ACTIVE_HEADER_RE = _p(r"第二十条|信息内容")
 # ---------------------------------------------------------------- table 四 (appeals)
 APPEAL_GROUPS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
 APPEAL_CELLS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
-APPEAL_HEADER_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("upheld", _p(r"结果维[持护]")),
-    ("corrected", _p(r"结果纠正")),
-    ("other", _p(r"其他结果")),
-    ("pending", _p(r"尚未审结")),
-    ("total", _p(r"总计")),
-)
 
 # ---------------------------------------------------------------- sections
 SECTION_NUMERALS: tuple[str, ...] = ("一", "二", "三", "四", "五", "六")

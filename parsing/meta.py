@@ -88,7 +88,7 @@ def agency_from_title(title: str | None) -> str | None:
 
 def find_signed_date(lines: Sequence[str]) -> str | None:
     """The date printed at the end of the report (last date in the final lines)."""
-    tail = [squash(l) for l in lines[-12:] if l.strip()]
+    tail = [squash(line) for line in lines[-12:] if line.strip()]
     for line in reversed(tail):
         if len(line) > 40:
             continue

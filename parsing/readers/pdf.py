@@ -13,8 +13,8 @@ import pypdfium2.raw as pdfium_c
 
 from parsing.errors import ParseError
 from parsing.layout import Layout, Row
-from parsing.readers import ocr
 from parsing.normalize import is_numeric_text
+from parsing.readers import ocr
 from parsing.readers.boxes import (
     Box,
     Rules,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from parsing.labels import APPEAL_CELLS, APPEAL_GROUPS, APPEAL_HEADER_WORDS
+from parsing.labels import APPEAL_CELLS, APPEAL_GROUPS
 from parsing.layout import Cell, Row
 from parsing.model import TableResult
 from parsing.normalize import is_blank_text, is_numeric_text, norm_label

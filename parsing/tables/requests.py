@@ -49,12 +49,23 @@ def header_anchors(rows: Sequence[Row]) -> list[float] | None:
     return None
 
 
+def _subtotal_column(rows: Sequence[Row]) -> int | None:
+    """Index among 8 value columns of an added 小计 column (after 其他, before 总计)."""
+    for row in rows[:12]:
+        words = [norm_label(c.text) for c in row.cells if c.text.strip()]
+        if "小计" in words or "合计" in words and "总计" in words:
+            return len(REQUEST_COLUMNS) - 1
+    return None
+
+
 def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> TableResult:
     """Read table 三 from the rows of its region."""
     result = TableResult("requests")
     lrows, _ = labelled_rows(rows, lambda label: best_match(label, _PATTERNS) is not None)
     if not lrows:
         return result
+    # Some reports add a 法人或其他组织 小计 column before 总计: not official, kept in extra.
+    subtotal_at = _subtotal_column(rows)
     anchors = column_anchors(lrows, WIDTH)
     if None not in anchors:
         headers = header_anchors(rows)
@@ -67,7 +78,12 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
             if len(lr.label) <= _MAX_EXTRA_LABEL and best_match(lr.label, _PATTERNS) is None:
                 result.extra.append({"label": lr.raw_label.strip(), "cells": [c.text for c in lr.values]})
             continue
-        placed, note = place_values(lr.values, WIDTH, anchors, lr.page)
+        values = list(lr.values)
+        if subtotal_at is not None and len(values) == WIDTH + 1:
+            cell = values.pop(subtotal_at)
+            result.extra.append({"row": key, "column": "legal_person_subtotal", "label": "法人或其他组织小计",
+                                 "cells": [cell.text]})
+        placed, note = place_values(values, WIDTH, anchors, lr.page)
         result.labels[key] = lr.raw_label.strip()
         if placed is None:
             result.rows[key] = dict.fromkeys(REQUEST_COLUMNS)

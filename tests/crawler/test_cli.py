@@ -59,4 +59,4 @@ def test_commands_not_built_say_so() -> None:
 def test_demo_parses_the_bundled_samples() -> None:
     result = CliRunner().invoke(main, ["demo", "--samples", str(FIXTURES / "real")])
     assert result.exit_code == 0, result.output
-    assert "4 parsed, 0 failed" in result.output
+    assert "4 parsed, 0 refused, 0 unexpected" in result.output
