@@ -31,7 +31,7 @@ def interpret(layout: Layout) -> Report:
     rows = layout.rows
     lines = [r.text for r in rows]
     text = "\n".join(lines)
-    report = Report(source_type=layout.source_type, pages=layout.pages, text=text)
+    report = Report(source_type=layout.source_type, pages=layout.pages, text=text, page_meta=dict(layout.meta))
     report.text_chars = len(text)
     report.warnings.extend(layout.warnings)
 

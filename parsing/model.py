@@ -67,6 +67,7 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     text: str = ""
+    page_meta: dict[str, str] = field(default_factory=dict)  # HTML <meta> name -> content
 
     @property
     def ok(self) -> bool:
@@ -118,6 +119,7 @@ class Report:
                 {"key": p.key, "value": p.value, "sentence": p.sentence} for p in self.prose_numbers
             ],
             "title_year": self.title_year,
+            "page_meta": dict(self.page_meta),
             "statistics_period": self.statistics_period,
         }
         if include_text:

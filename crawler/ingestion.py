@@ -1,0 +1,61 @@
+"""From fetched bytes to a :class:`db.store.Fetch`: parse (guarded) and collect evidence.
+
+Shared by the crawl pipeline and ``nianbao ingest`` so that a file obtained elsewhere is
+parsed, versioned and evidenced exactly like a crawled one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from db.store import Fetch
+from parsing.api import parse_guarded
+from parsing.evidence import page_evidence, url_date
+from parsing.meta import agency_from_title, title_year
+from parsing.sniff import sniff
+
+PARSE_TIMEOUT = 120.0
+
+
+def build_fetch(
+    agency_id: str,
+    url: str,
+    body: bytes,
+    *,
+    kind: str = "page",
+    seen_at: datetime,
+    status: int | None = 200,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    list_title: str | None = None,
+    list_date: str | None = None,
+    parent_url: str | None = None,
+    parse: bool = True,
+    timeout: float = PARSE_TIMEOUT,
+) -> Fetch:
+    """Parse ``body`` (a report page or attachment) and gather its date evidence."""
+    detected = sniff(body)
+    fetch = Fetch(agency_id=agency_id, url=url, body=body, kind=kind, detected_type=detected, status=status,
+                  etag=etag, last_modified=last_modified, parent_url=parent_url, seen_at=seen_at)
+    title = list_title
+    if parse:
+        report = parse_guarded(body, timeout=timeout)
+        data = report.to_json()
+        if report.error:
+            fetch.parse_error = report.error
+            # an article page that only links its attachment is still a report page
+            fetch.report = data if report.title else None
+        else:
+            fetch.report = data
+        fetch.text = report.text[:200_000] if report.text else None
+        title = list_title or report.title
+        if detected == "html":
+            fetch.evidence.extend(page_evidence(url, report.page_meta, report.text))
+    if not any(source == "url" for source, _ in fetch.evidence) and (iso := url_date(url)):
+        fetch.evidence.append(("url", iso))
+    if list_date:
+        fetch.evidence.append(("list:date", list_date))
+    fetch.title = title
+    fetch.year = title_year(title) or ((fetch.report or {}).get("year") if fetch.report else None)
+    fetch.report_agency = agency_from_title(title)
+    return fetch

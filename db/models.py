@@ -1,0 +1,190 @@
+"""SQLAlchemy 2 typed models: agencies, crawls, documents and their versions, evidence.
+
+A *document* is one URL an agency published (an article page or an attachment); each
+distinct content seen at that URL is a *version* (sha256), old ones kept.  Publication
+dates are *evidence* rows, one per source, never a single field.  Findings have their
+table here so the monitor can keep them stable across runs.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Agency(Base):
+    """One agency of the registry (synced from YAML; ``active`` False once it left it)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(20))
+    parent_id: Mapped[str | None] = mapped_column(String(100))
+    site: Mapped[str] = mapped_column(String(500))
+    start_urls: Mapped[list[Any]] = mapped_column(default=list)
+    hosts: Mapped[list[Any]] = mapped_column(default=list)
+    deadline: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlRun(Base):
+    """One ``nianbao crawl`` invocation."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | done | failed
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AgencyCrawl(Base):
+    """The outcome of one run for one agency: the evidence behind MISSING/UNREACHABLE."""
+
+    __tablename__ = "agency_crawls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")  # ok | unreachable
+    reason: Mapped[str | None] = mapped_column(Text)
+    urls_tried: Mapped[list[Any]] = mapped_column(default=list)  # [{url, status|error, at}]
+    columns: Mapped[list[Any]] = mapped_column(default=list)  # 年报 columns crawled
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    reports_found: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
+class Document(Base):
+    """A URL holding a report page or an attachment of one; versions hold the content."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("url", name="uq_documents_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # page | attachment
+    url: Mapped[str] = mapped_column(String(2000))
+    title: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    report_agency: Mapped[str | None] = mapped_column(String(200))  # the organ named in the title
+    host: Mapped[str | None] = mapped_column(String(300))
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.id", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="document", cascade="all, delete-orphan")
+    attachments: Mapped[list[Document]] = relationship(order_by="Document.id")
+
+
+class DocumentVersion(Base):
+    """One content of a document (by sha256), with its parse result."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "sha256", name="uq_versions_document_sha"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    detected_type: Mapped[str] = mapped_column(String(20))
+    stored_path: Mapped[str | None] = mapped_column(String(1000))
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    parse_status: Mapped[str] = mapped_column(String(20))  # ok | error | skipped
+    parse_error: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Evidence(Base):
+    """A publication date from one source: first_seen, meta:PubDate, page:date, signed, url,
+    http:last-modified, list:date, ingest."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("document_id", "source", "value", name="uq_evidence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    source: Mapped[str] = mapped_column(String(40))
+    value: Mapped[str] = mapped_column(String(40))  # ISO date or datetime
+    observed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+    document: Mapped[Document] = relationship(back_populates="evidence")
+
+
+class Finding(Base):
+    """A monitor finding, stable by ``key`` across runs (filled by the monitor)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("key", name="uq_findings_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | resolved | dismissed
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    dismissed_reason: Mapped[str | None] = mapped_column(Text)

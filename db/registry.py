@@ -1,0 +1,215 @@
+"""The agency registry (YAML, spec/interfaces.md): validation with line numbers, and sync.
+
+A registry with errors is rejected as a whole, every error listed as ``line N: field: why``,
+so an auditor fixes the file in one pass.  Syncing upserts the agencies and marks the ones
+that left the registry inactive (their history stays).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Agency, utcnow
+
+KINDS = ("department", "government", "township")
+DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "03-31"}
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
+_MMDD_RE = re.compile(r"^(\d{2})-(\d{2})$")
+_REGION_RE = re.compile(r"^\d{6}$")
+_HOST_RE = re.compile(r"^[a-z0-9.-]+(?::\d+)?$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencySpec:
+    id: str
+    name: str
+    kind: str
+    site: str
+    region: str | None = None
+    parent: str | None = None
+    start_urls: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    deadline: str | None = None
+
+
+@dataclass(slots=True)
+class Registry:
+    agencies: list[AgencySpec]
+    deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+
+    def get(self, agency_id: str) -> AgencySpec | None:
+        return next((a for a in self.agencies if a.id == agency_id), None)
+
+
+class RegistryError(ValueError):
+    """The registry is invalid; ``errors`` holds every problem as (line, field, why)."""
+
+    def __init__(self, source: str, errors: list[tuple[int, str, str]]) -> None:
+        self.source = source
+        self.errors = errors
+        head = f"{source}: {len(errors)} error(s) in the registry"
+        super().__init__(head + "".join(f"\n  line {ln}: {fld}: {why}" for ln, fld, why in errors))
+
+
+def _valid_mmdd(value: object) -> bool:
+    m = _MMDD_RE.match(str(value))
+    if not m:
+        return False
+    try:
+        date(2000, int(m.group(1)), int(m.group(2)))  # a leap year accepts 02-29
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_url(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _node_map(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def parse_registry(text: str, source: str = "registry") -> Registry:
+    """Validate registry YAML; raises :class:`RegistryError` listing every error."""
+    errors: list[tuple[int, str, str]] = []
+    try:
+        root_node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        raise RegistryError(source, [(line, "(yaml)", str(getattr(exc, "problem", exc)))]) from exc
+    if not isinstance(data, dict) or root_node is None:
+        raise RegistryError(source, [(1, "(top)", "must be a mapping with an 'agencies' list")])
+    top = _node_map(root_node)
+    deadlines = dict(DEFAULT_DEADLINES)
+    defaults = data.get("defaults") or {}
+    if "defaults" in top:
+        dl = (defaults or {}).get("deadlines") or {}
+        line = top["defaults"][1].start_mark.line + 1
+        if not isinstance(dl, dict):
+            errors.append((line, "defaults.deadlines", "must be a mapping kind -> MM-DD"))
+        else:
+            for kind, value in dl.items():
+                if kind not in KINDS:
+                    errors.append((line, f"defaults.deadlines.{kind}", f"unknown kind (one of {', '.join(KINDS)})"))
+                elif not _valid_mmdd(value):
+                    errors.append((line, f"defaults.deadlines.{kind}", f"{value!r} is not a MM-DD date"))
+                else:
+                    deadlines[kind] = str(value)
+    items = data.get("agencies")
+    if not isinstance(items, list) or "agencies" not in top:
+        errors.append((1, "agencies", "missing or not a list"))
+        raise RegistryError(source, errors)
+    item_nodes = top["agencies"][1].value
+    agencies: list[AgencySpec] = []
+    seen: dict[str, int] = {}
+    for i, (item, node) in enumerate(zip(items, item_nodes, strict=True)):
+        line = node.start_mark.line + 1
+        fields = _node_map(node)
+
+        def err(name: str, why: str, _line: int = line, _i: int = i,
+                _fields: dict[str, tuple[yaml.Node, yaml.Node]] = fields) -> None:
+            ln = _fields[name][1].start_mark.line + 1 if name in _fields else _line
+            errors.append((ln, f"agencies[{_i}].{name}", why))
+
+        if not isinstance(item, dict):
+            errors.append((line, f"agencies[{i}]", "must be a mapping"))
+            continue
+        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline"}
+        for name in sorted(unknown):
+            err(name, "unknown field")
+        aid = item.get("id")
+        if not isinstance(aid, str) or not _ID_RE.match(aid):
+            err("id", "required: a lowercase ASCII id (a-z, 0-9, _ . -)")
+        elif aid in seen:
+            err("id", f"duplicate id (first at line {seen[aid]})")
+        else:
+            seen[aid] = line
+        if not isinstance(item.get("name"), str) or not item["name"].strip():
+            err("name", "required")
+        if item.get("kind") not in KINDS:
+            err("kind", f"must be one of {', '.join(KINDS)}")
+        region = item.get("region")
+        if region is not None and not _REGION_RE.match(str(region)):
+            err("region", "must be a 6-digit 行政区划代码 (quote it)")
+        if not _valid_url(item.get("site")):
+            err("site", "required: an http(s) URL")
+        starts = item.get("start_urls") or []
+        if not isinstance(starts, list) or not all(_valid_url(u) for u in starts):
+            err("start_urls", "must be a list of http(s) URLs")
+            starts = []
+        hosts = item.get("hosts") or []
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and _HOST_RE.match(h) for h in hosts):
+            err("hosts", "must be a list of host names")
+            hosts = []
+        deadline = item.get("deadline")
+        if deadline is not None and not _valid_mmdd(deadline):
+            err("deadline", f"{deadline!r} is not a MM-DD date")
+        if isinstance(aid, str):
+            site = item.get("site") if isinstance(item.get("site"), str) else ""
+            site_host = urlsplit(site).hostname or ""
+            agencies.append(AgencySpec(
+                id=aid, name=str(item.get("name", "")).strip(), kind=str(item.get("kind")), site=site,
+                region=str(region) if region is not None else None,
+                parent=str(item["parent"]) if item.get("parent") is not None else None,
+                start_urls=tuple(starts), hosts=tuple(dict.fromkeys([*(h.lower() for h in hosts), site_host] if site_host else hosts)),
+                deadline=str(deadline) if deadline is not None else None,
+            ))
+    ids = {a.id for a in agencies}
+    for i, (a, node) in enumerate(zip(agencies, item_nodes, strict=False)):
+        if a.parent and a.parent not in ids:
+            fields = _node_map(node)
+            ln = fields["parent"][1].start_mark.line + 1 if "parent" in fields else node.start_mark.line + 1
+            errors.append((ln, f"agencies[{i}].parent", f"unknown agency id {a.parent!r}"))
+    if errors:
+        raise RegistryError(source, sorted(errors))
+    return Registry(agencies, deadlines)
+
+
+def load_registry(path: str | Path) -> Registry:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(str(p), [(0, "(file)", f"cannot read: {exc}")]) from exc
+    return parse_registry(text, str(p))
+
+
+def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
+    """Upsert the registry's agencies; agencies no longer listed become inactive."""
+    existing = {a.id: a for a in session.scalars(select(Agency))}
+    counts = {"added": 0, "updated": 0, "deactivated": 0}
+    for spec in registry.agencies:
+        deadline = spec.deadline
+        row = existing.pop(spec.id, None)
+        values = dict(name=spec.name, kind=spec.kind, region=spec.region, parent_id=spec.parent, site=spec.site,
+                      start_urls=list(spec.start_urls), hosts=list(spec.hosts), deadline=deadline, active=True)
+        if row is None:
+            session.add(Agency(id=spec.id, updated_at=utcnow(), **values))
+            counts["added"] += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.updated_at = utcnow()
+            counts["updated"] += 1
+    for row in existing.values():
+        if row.active:
+            row.active = False
+            counts["deactivated"] += 1
+    session.flush()
+    return counts
