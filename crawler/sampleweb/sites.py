@@ -1,0 +1,171 @@
+"""The sample government web: which agencies, sites, reports and noise exist, and the
+ground truth the tests, the benchmark and ``make demo`` check against.
+
+Everything is generated from a seed, so two builds are identical.  ``phase`` 2 is the
+same web some weeks later: one report edited, one removed, one newly posted with a
+back-dated page date.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from crawler.sampleweb.reports import make_tables
+
+FAMILIES = ("trs", "hanweb", "vsb", "gkmlpt", "generic")
+TLD = "gov.cn.test"  # RFC 2606 reserved: never resolvable outside the sample web
+
+
+@dataclass(slots=True)
+class SampleReport:
+    agency_id: str
+    year: int
+    title: str
+    published: date | None  # None: never published
+    fmt: str = "html"  # html | pdf | docx | xlsx | doc | wps | xls | et | image
+    tables: dict[str, Any] | None = None
+    real_file: str | None = None  # a bundled real report used as the attachment
+    edited_in_phase2: bool = False
+    removed_in_phase2: bool = False
+    appears_in_phase: int = 1
+    displayed: date | None = None  # page date when it differs from the real one (back-dated)
+    ident: int = 0
+
+
+@dataclass(slots=True)
+class SampleSite:
+    agency_id: str
+    name: str
+    kind: str
+    host: str
+    family: str
+    charset: str = "utf-8"
+    state: str = "ok"  # ok | dead | slow | waf
+    parent: str | None = None
+    region: str | None = None
+    reports: list[SampleReport] = field(default_factory=list)
+    noise: list[tuple[str, date]] = field(default_factory=list)
+    column_in_nav: bool = True  # False: the 年报 column is only reachable via sitemap.xml
+    column_id: int = 100
+    per_page: int = 5
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.host}/"
+
+
+NOISE_TITLES = ["{y}年政府工作报告", "{name}{y}年法治政府建设年度报告", "{name}{y}年部门预算公开",
+                "关于做好{y}年政府信息公开工作年度报告编制工作的通知", "{name}召开{y}年度工作会议",
+                "图解：{name}{y}年政府信息公开工作年度报告", "{name}{y}年度部门决算"]
+
+# The demo/test web: each row exercises families and cases (see ground truth).
+DEMO_AGENCIES: list[dict[str, Any]] = [
+    {"id": "huaian-szf", "name": "淮安市人民政府", "kind": "government", "family": "trs", "charset": "gbk",
+     "region": "320800", "years": {2021: "03-20", 2022: "03-25", 2023: "03-28", 2024: "real:huaian-szf-2024-pdf"}},
+    {"id": "hongze-qzf", "name": "淮安市洪泽区人民政府", "kind": "government", "family": "hanweb", "parent": "huaian-szf",
+     "years": {2021: "03-15", 2022: None, 2023: "real:hongze-qzf-2023-pdf", 2024: "real:hongze-qzf-2024-pdf"}},
+    {"id": "xinzhou-kjj", "name": "忻州市科学技术局", "kind": "department", "family": "vsb",
+     "years": {2020: "02-05", 2021: "01-20", 2022: "01-28:docx", 2023: "01-18", 2024: "01-26:xlsx"}},
+    {"id": "luoyang-kjj", "name": "洛阳市科学技术局", "kind": "department", "family": "gkmlpt",
+     "years": {2020: "01-22", 2021: "01-25", 2022: "01-30", 2023: "01-29:edited", 2024: "02-20"}},
+    {"id": "zibo-kjj", "name": "淄博市科学技术局", "kind": "department", "family": "generic",
+     "years": {2021: "01-27:removed", 2022: "01-21:doc", 2023: "01-24:wps", 2024: "01-23"}},
+    {"id": "puyang-kjj", "name": "濮阳市科学技术局", "kind": "department", "family": "trs",
+     "years": {2022: "01-31:image", 2023: "01-19:xls", 2024: "backdated:01-25"}},
+    {"id": "shanggao-kjj", "name": "上高县科技局", "kind": "department", "family": "generic", "nav": False,
+     "years": {2020: "01-31", 2023: "01-30:et", 2024: "01-29"}},
+    {"id": "dead-daj", "name": "某某县档案局", "kind": "department", "family": "trs", "state": "dead", "years": {2024: "01-20"}},
+    {"id": "slow-tjj", "name": "某某县统计局", "kind": "department", "family": "generic", "state": "slow", "years": {2024: "01-20"}},
+    {"id": "waf-sfj", "name": "某某县司法局", "kind": "department", "family": "vsb", "state": "waf", "years": {2024: "01-20"}},
+    {"id": "anfeng-zhen", "name": "某某县安丰镇人民政府", "kind": "township", "family": "hanweb", "years": {2023: "02-18", 2024: "02-25"}},
+]
+_FORMAT_FIXTURES = {"doc": "huaian-2024.doc", "wps": "huaian-2024.wps", "xls": "huaian-2024.xls",
+                    "et": "huaian-2024.et", "image": "hongze-2023-tables.png"}
+
+
+def _host(agency_id: str) -> str:
+    return f"{agency_id.replace('_', '-')}.{TLD}"
+
+
+def _parse_spec(spec: str | None, year: int) -> tuple[date | None, str, set[str], str | None, date | None]:
+    """'01-28:docx' -> (date, fmt, flags, real sample, displayed date)."""
+    if spec is None:
+        return None, "html", set(), None, None
+    if spec.startswith("real:"):
+        return None, "pdf", {"real"}, spec[5:], None
+    parts = spec.split(":")
+    flags = {p for p in parts if not p[:1].isdigit()}
+    mmdd = next(p for p in parts if p[:1].isdigit())
+    month, day = (int(x) for x in mmdd.split("-"))
+    fmt = next((f for f in flags if f in ("docx", "xlsx", "doc", "wps", "xls", "et", "image")), "html")
+    displayed = None
+    if "backdated" in flags:
+        displayed = date(year + 1, 1, 15)
+    return date(year + 1, month, day), fmt, flags, None, displayed
+
+
+REAL_DATES = {"huaian-szf-2024-pdf": date(2025, 3, 20), "hongze-qzf-2023-pdf": date(2024, 3, 22),
+              "hongze-qzf-2024-pdf": date(2025, 3, 25)}
+
+
+def demo_sites(seed: int = 7) -> list[SampleSite]:
+    """The bundled demo web (11 agencies, all families and cases)."""
+    rng = random.Random(seed)
+    sites: list[SampleSite] = []
+    ident = 1000
+    for n, a in enumerate(DEMO_AGENCIES):
+        site = SampleSite(a["id"], a["name"], a["kind"], _host(a["id"]), a["family"], a.get("charset", "utf-8"),
+                          a.get("state", "ok"), a.get("parent"), a.get("region"), column_in_nav=a.get("nav", True),
+                          column_id=100 + n, per_page=3)
+        for year, spec in a["years"].items():
+            ident += 1
+            published, fmt, flags, real, displayed = _parse_spec(spec, year)
+            title = f"{a['name']}{year}年政府信息公开工作年度报告"
+            if real:
+                published = REAL_DATES[real]
+            report = SampleReport(a["id"], year, title, published, fmt, None if real else make_tables(rng, year),
+                                  real_file=real, edited_in_phase2="edited" in flags,
+                                  removed_in_phase2="removed" in flags,
+                                  appears_in_phase=2 if "backdated" in flags else 1, displayed=displayed, ident=ident)
+            if fmt in _FORMAT_FIXTURES:
+                report.real_file = _FORMAT_FIXTURES[fmt]
+            site.reports.append(report)
+        for k, t in enumerate(NOISE_TITLES[: 3 + n % 4]):
+            y = 2021 + (k % 4)
+            site.noise.append((t.format(y=y, name=a["name"]), date(y, 1 + (k * 3) % 12, 10 + k)))
+        sites.append(site)
+    return sites
+
+
+def bulk_sites(count: int, seed: int = 11) -> list[SampleSite]:
+    """A large web for the benchmark: ``count`` agencies, HTML reports 2021-2024."""
+    rng = random.Random(seed)
+    sites = []
+    for n in range(count):
+        aid = f"bulk-{n:04d}"
+        site = SampleSite(aid, f"第{n}号县某某局", "department", _host(aid), FAMILIES[n % len(FAMILIES)],
+                          column_id=100 + n % 900, per_page=5)
+        for year in range(2021, 2025):
+            site.reports.append(SampleReport(aid, year, f"{site.name}{year}年政府信息公开工作年度报告",
+                                             date(year + 1, 1, 10 + rng.randrange(18)), "html",
+                                             make_tables(rng, year), ident=10_000 + n * 10 + year % 10))
+        for k, t in enumerate(NOISE_TITLES[:3]):
+            site.noise.append((t.format(y=2023, name=site.name), date(2023, 3 + k, 5)))
+        sites.append(site)
+    return sites
+
+
+def registry_yaml(sites: list[SampleSite]) -> str:
+    """The agency registry (spec/interfaces.md) for a sample web."""
+    lines = ["# The bundled sample government web (generated; hosts resolve only through its proxy)",
+             "agencies:"]
+    for s in sites:
+        lines += [f"  - id: {s.agency_id}", f"    name: {s.name}", f"    kind: {s.kind}", f"    site: {s.base}"]
+        if s.region:
+            lines.append(f'    region: "{s.region}"')
+        if s.parent:
+            lines.append(f"    parent: {s.parent}")
+    return "\n".join(lines) + "\n"
