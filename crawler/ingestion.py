@@ -6,15 +6,18 @@ parsed, versioned and evidenced exactly like a crawled one.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from db.store import Fetch
 from parsing.api import parse_guarded
 from parsing.evidence import page_evidence, url_date
 from parsing.meta import agency_from_title, title_year
+from parsing.readers.html import decode_html
 from parsing.sniff import sniff
 
 PARSE_TIMEOUT = 120.0
+_TAG_RE = re.compile(r"<[^>]+>")
 
 
 def build_fetch(
@@ -50,7 +53,9 @@ def build_fetch(
         fetch.text = report.text[:200_000] if report.text else None
         title = list_title or report.title
         if detected == "html":
-            fetch.evidence.extend(page_evidence(url, report.page_meta, report.text))
+            # the date line often sits outside the article body: search the whole page
+            whole = _TAG_RE.sub(" ", decode_html(body[:400_000])[0])
+            fetch.evidence.extend(page_evidence(url, report.page_meta, whole))
     if not any(source == "url" for source, _ in fetch.evidence) and (iso := url_date(url)):
         fetch.evidence.append(("url", iso))
     if list_date:

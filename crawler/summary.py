@@ -58,3 +58,21 @@ def format_report(report: Report) -> str:
     for w in report.warnings:
         lines.append(f"warning:  {w}")
     return "\n".join(lines)
+
+
+def format_crawl_summary(summary: dict) -> str:  # type: ignore[type-arg]
+    """The end-of-crawl summary: one line per agency, then totals."""
+    lines = [f"crawl run {summary['run_id']}:"]
+    ok = unreachable = reports = 0
+    for aid, o in sorted(summary["agencies"].items()):
+        reports += o["reports_found"]
+        if o["outcome"] == "ok":
+            ok += 1
+            lines.append(f"  {aid:<24} ok           {o['reports_found']:>3} report(s), {o['pages']} page(s)")
+        else:
+            unreachable += 1
+            lines.append(f"  {aid:<24} UNREACHABLE  {o['reason']}")
+    c = summary.get("counters", {})
+    lines.append(f"{ok} agencies crawled, {unreachable} unreachable, {reports} reports found, "
+                 f"{c.get('pages', 0)} pages fetched, {c.get('errors', 0)} errors")
+    return "\n".join(lines)

@@ -55,7 +55,7 @@ def page_evidence(url: str, meta: dict[str, str], text: str) -> list[tuple[str, 
             if iso:
                 found.append((f"meta:{key}" if key != "pubdate" else "meta:PubDate", iso))
                 break
-    m = _PAGE_DATE_RE.search(text[:3000])
+    m = _PAGE_DATE_RE.search(text[:20000])
     if m:
         iso = _iso(*m.groups())
         if iso:

@@ -78,6 +78,10 @@ def agency_from_title(title: str | None) -> str | None:
     if not m:
         return None
     before = t[: m.start()].strip(" :：")
+    cut = re.search(r"政府信息公开|信息公开|政务公开", before)
+    if cut:
+        before = before[: cut.start()]
+    before = before.strip(" :：(（")
     if len(before) >= 2:
         return before
     after = t[m.end():]

@@ -1,0 +1,128 @@
+"""Item pipelines: download attachments, then parse and store everything through ``db/``.
+
+:class:`AttachmentsPipeline` is Scrapy's files pipeline following 302 download endpoints,
+with files named by their sha256 in the same content-addressed layout as
+:class:`db.store.FileStore`.  :class:`StorePipeline` parses off the reactor thread (each
+parse in a guarded child process), stores pages, attachments, versions and evidence, and
+at the end records every agency's outcome for the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.pipelines.files import FilesPipeline
+from sqlalchemy import select
+from twisted.internet.threads import deferToThread
+
+from crawler.ingestion import build_fetch
+from crawler.items import ReportPage
+from db.models import CrawlRun, Document
+from db.schema import open_db
+from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
+from parsing.sniff import sniff
+
+log = logging.getLogger(__name__)
+_EXT = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
+        "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
+
+
+class AttachmentsPipeline(FilesPipeline):
+    """Attachments by content: ``ab/<sha256>.<type>`` with the type sniffed from the bytes."""
+
+    def get_media_requests(self, item: Any, info: Any) -> list[Request]:
+        if not isinstance(item, ReportPage):
+            return []
+        return [Request(u, meta={"agency": item.agency_id, "role": "attachment"}) for u in item.file_urls]
+
+    def file_path(self, request: Request, response: Any = None, info: Any = None, *, item: Any = None) -> str:
+        if response is None:  # before download: a name that never exists, so it is always revalidated
+            return "pending/" + hashlib.sha1(request.url.encode()).hexdigest()
+        sha = hashlib.sha256(response.body).hexdigest()
+        return f"{sha[:2]}/{sha}.{_EXT.get(sniff(response.body), 'bin')}"
+
+    def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
+        if isinstance(item, ReportPage):
+            item.files = []
+            for url, (ok, value) in zip(item.file_urls, results, strict=False):
+                if ok:
+                    item.files.append({"url": value["url"], "requested": url, "path": value["path"],
+                                       "status": value.get("status")})
+                else:
+                    item.files.append({"url": url, "requested": url, "error": str(value.value)[:300]})
+        return item
+
+
+class StorePipeline:
+    """Parse and persist items; record per-agency outcomes when the spider closes."""
+
+    def __init__(self, crawler: Any, db_url: str, files: str, run_id: int | None) -> None:
+        self.crawler = crawler
+        self.factory = open_db(db_url)
+        self.files = FileStore(files)
+        self.root = Path(files)
+        self.run_id = run_id
+        self.lock = threading.Lock()
+        self.stored = {"pages": 0, "attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        s = crawler.settings
+        return cls(crawler, s.get("NIANBAO_DB_URL"), s.get("FILES_STORE"), s.getint("NIANBAO_RUN_ID") or None)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ReportPage):
+            return item
+        return deferToThread(self._store, item, self.crawler.spider).addCallback(lambda _: item)
+
+    def _store(self, item: ReportPage, spider: Any) -> None:
+        now = datetime.now(UTC)
+        if item.kind in ("gone", "unlisted"):
+            with self.lock, self.factory() as session:
+                doc = session.scalar(select(Document).where(Document.url == item.url))
+                if doc is not None:
+                    reason = item.gone_reason or "no longer linked from the report column (page still online)"
+                    mark_removed(session, doc, reason, now)
+                    self.stored["removed"] += 1
+                    session.commit()
+            return
+        fetches = []
+        page_url = item.url
+        if item.kind == "page" and item.body is not None:
+            fetches.append(build_fetch(item.agency_id, item.url, item.body, seen_at=now, status=item.status,
+                                       etag=item.etag, last_modified=item.last_modified,
+                                       list_title=item.list_title, list_date=item.list_date))
+        for f in item.files:
+            if "error" in f:
+                spider.state[item.agency_id]["errors"].append({"url": f["url"], "error": f"attachment: {f['error']}"})
+                continue
+            body = (self.root / f["path"]).read_bytes()
+            kind = "page" if item.kind == "file" else "attachment"
+            fetches.append(build_fetch(item.agency_id, f["requested"], body, kind=kind, seen_at=now,
+                                       list_title=item.list_title, list_date=item.list_date if kind == "page" else None,
+                                       parent_url=None if kind == "page" else page_url))
+        with self.lock, self.factory() as session:
+            for fetch in fetches:
+                stored = store_fetch(session, fetch, self.files, self.run_id)
+                self.stored["pages" if fetch.kind == "page" else "attachments"] += 1
+                self.stored["new_versions"] += stored.new_version and not stored.new_document
+                self.stored["parse_errors"] += fetch.parse_error is not None
+            session.commit()
+
+    def close_spider(self) -> None:
+        spider = self.crawler.spider
+        if self.run_id is None:
+            return
+        with self.lock, self.factory() as session:
+            for aid, o in spider.outcomes().items():
+                record_agency_crawl(session, self.run_id, aid, **o)
+            run = session.get(CrawlRun, self.run_id)
+            if run is not None:
+                finish_run(session, run, "done", {**dict(spider.counters), **self.stored})
+            session.commit()

@@ -1,0 +1,59 @@
+"""Scrapy settings for nianbao: polite by default (robots.txt, one request at a time per
+host, a delay, AutoThrottle, an identifying User-Agent), incremental through an RFC 2616
+HTTP cache (unchanged pages answer 304 and are not downloaded again)."""
+
+from __future__ import annotations
+
+BOT_NAME = "nianbao"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+USER_AGENT = "nianbao/0.1 (annual-report compliance monitor; polite crawler; robots.txt obeyed)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_DELAY_JITTER = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 100 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = True
+REDIRECT_ENABLED = True
+METAREFRESH_ENABLED = True
+DEPTH_LIMIT = 12
+DNS_TIMEOUT = 20
+REFERER_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port of ours during a crawl
+LOG_INSTALL_ROOT_HANDLER = True
+LOG_LEVEL = "CRITICAL"  # errors are recorded per agency and summarised; -v shows Scrapy logs
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawler.middlewares.AlwaysRevalidatePolicy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+HTTPCACHE_ALWAYS_STORE = True  # store pages without validators too (refetched in full)
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.BackoffMiddleware": 540,
+}
+ITEM_PIPELINES = {
+    "crawler.pipelines.AttachmentsPipeline": 100,
+    "crawler.pipelines.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.Progress": 500,
+}
+MEDIA_ALLOW_REDIRECTS = True
+FILES_URLS_FIELD = "file_urls"
+FILES_RESULT_FIELD = "files"
+FILES_EXPIRES = 0
