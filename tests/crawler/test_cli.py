@@ -49,7 +49,7 @@ def test_bad_input_exits_nonzero_with_one_line() -> None:
 
 
 def test_commands_not_built_say_so() -> None:
-    for cmd in (["crawl", "--registry", "x.yaml"], ["check"], ["audit", "--year", "2020"], ["digest", "--dry-run"], ["serve"]):
+    for cmd in (["check"], ["audit", "--year", "2020"], ["digest", "--dry-run"], ["serve"]):
         result = CliRunner().invoke(main, cmd)
         assert result.exit_code == 2, cmd
         assert "not built yet" in result.output
@@ -59,3 +59,37 @@ def test_demo_parses_the_bundled_samples() -> None:
     result = CliRunner().invoke(main, ["demo", "--samples", str(FIXTURES / "real")])
     assert result.exit_code == 0, result.output
     assert "4 parsed, 0 refused, 0 unexpected" in result.output
+
+
+def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "reg.yaml"
+    bad.write_text("agencies:\n  - id: A\n    kind: bureau\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["crawl", "--registry", str(bad), "--db", f"sqlite:///{tmp_path}/n.db"])
+    assert result.exit_code == 1
+    assert "4 error(s) in the registry" in result.output
+    assert "line 2: agencies[0].id" in result.output and "line 3: agencies[0].kind" in result.output
+    missing = CliRunner().invoke(main, ["crawl", "--registry", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 1 and "cannot read" in missing.output
+
+
+def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    reg = tmp_path / "reg.yaml"
+    reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
+                   "    site: http://www.hongze.gov.cn/\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path}/n.db"
+    url = "http://www.hongze.gov.cn/P020250325123.pdf"
+    args = ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--url", url, "--seen", "2025-03-26",
+            "--db", db, "--files", str(tmp_path / "files")]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    assert "new document" in first.output
+    again = CliRunner().invoke(main, args)
+    assert "unchanged" in again.output
+    out = json.loads(CliRunner().invoke(main, ["reports", "--json", "--db", db]).output)
+    assert len(out) == 1
+    r = out[0]
+    assert (r["agency"], r["year"], r["format"], r["parse_status"]) == ("hongze", 2024, "2021", "ok")
+    assert r["first_seen"] == "2025-03-26T00:00:00+08:00"
+    assert r["published"] == {"date": "2025-03-25", "source": "url"}
+    unknown = CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "nobody", "--db", db])
+    assert unknown.exit_code == 1 and "unknown agency" in unknown.output
