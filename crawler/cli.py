@@ -100,42 +100,21 @@ def parse(path: str, as_json: bool, no_ocr: bool, timeout: float, with_text: boo
 
 
 @main.command()
-@click.option("--samples", type=click.Path(exists=True, file_okay=False), default=None,
-              help="Folder of report files to parse (default: the bundled samples).")
-@db_option
-def demo(samples: str | None, db_url: str) -> None:
-    """Run the main job on bundled material (today: parse the bundled sample reports)."""
-    from parsing.api import parse_guarded
+@click.option("--out", "out_dir", default="demo-output", show_default=True,
+              help="Folder for the demo's database, files, registry and ground truth (recreated).")
+@click.option("--delay", default=0.2, show_default=True, help="Politeness delay per host for the demo crawl.")
+def demo(out_dir: str, delay: float) -> None:
+    """Serve the bundled sample government web on loopback, crawl it into SQLite, report."""
+    import shutil
 
-    if samples:
-        groups = {Path(samples): False}
-    else:
-        root = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-        if not root.is_dir():
-            fail("bundled samples not found; pass --samples DIR")
-        groups = {root / "real": False, root / "seeds": False, root / "formats": False, root / "bad": True}
-    failures = unexpected = total = 0
-    for folder, bad in groups.items():
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix not in (".json", ".md", ".py")
-                       or p.name.endswith(".md") and not p.name.startswith("README"))
-        files = [p for p in files if not p.name.endswith(".json")]
-        click.echo(f"\n{folder.name}/ — {len(files)} file(s)" + (" (bad input: each must fail with one line)" if bad else ""))
-        for p in files:
-            total += 1
-            t0 = time.perf_counter()
-            report = parse_guarded(p.read_bytes())
-            ms = (time.perf_counter() - t0) * 1000
-            rel = p.relative_to(folder)
-            if not report.ok:
-                failures += 1
-                unexpected += not bad
-                click.echo(f"  {rel}: {'refused' if bad else 'ERROR'}: {report.error}")
-                continue
-            unexpected += bad
-            click.echo(f"  {rel} [{report.source_type}, {ms:.0f} ms] {format_table_line(report)}")
-    click.echo(f"\n{total - failures} parsed, {failures} refused, {unexpected} unexpected")
-    click.echo("The crawler, monitor and digests are not built yet: see README (Status).")
-    if unexpected:
+    from crawler.demo import run_demo
+
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    ok = run_demo(out, delay=delay, echo=click.echo)
+    if not ok:
         sys.exit(1)
 
 

@@ -55,10 +55,13 @@ def test_commands_not_built_say_so() -> None:
         assert "not built yet" in result.output
 
 
-def test_demo_parses_the_bundled_samples() -> None:
-    result = CliRunner().invoke(main, ["demo", "--samples", str(FIXTURES / "real")])
-    assert result.exit_code == 0, result.output
-    assert "4 parsed, 0 refused, 0 unexpected" in result.output
+def test_demo_crawls_the_sample_web(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(tmp_path / "demo"), "--delay", "0"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "28 reports stored" in proc.stdout and "0 missed, 0 non-reports taken" in proc.stdout
+    assert "dead-daj" in proc.stdout and "recorded as unreachable" in proc.stdout
+    assert (tmp_path / "demo" / "nianbao.db").exists()
 
 
 def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
