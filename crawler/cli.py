@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
 
-from crawler.summary import format_crawl_summary, format_report, format_table_line
+from crawler.summary import format_crawl_summary, format_report
 
 DEFAULT_DB = "sqlite:///nianbao.db"
 

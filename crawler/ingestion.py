@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 
 from db.store import Fetch
-from parsing.api import parse_guarded
+from parsing.api import ParserPool, parse_guarded
 from parsing.evidence import page_evidence, url_date
 from parsing.meta import agency_from_title, title_year
 from parsing.readers.html import decode_html
@@ -35,6 +35,7 @@ def build_fetch(
     parent_url: str | None = None,
     parse: bool = True,
     timeout: float = PARSE_TIMEOUT,
+    parser: ParserPool | None = None,
 ) -> Fetch:
     """Parse ``body`` (a report page or attachment) and gather its date evidence."""
     detected = sniff(body)
@@ -42,7 +43,7 @@ def build_fetch(
                   etag=etag, last_modified=last_modified, parent_url=parent_url, seen_at=seen_at)
     title = list_title
     if parse:
-        report = parse_guarded(body, timeout=timeout)
+        report = parser.parse(body) if parser is not None else parse_guarded(body, timeout=timeout)
         data = report.to_json()
         if report.error:
             fetch.parse_error = report.error

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from crawler.items import ReportPage
 from db.models import CrawlRun, Document
 from db.schema import open_db
 from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
+from parsing.api import ParserPool
 from parsing.sniff import sniff
 
 log = logging.getLogger(__name__)
@@ -69,7 +71,8 @@ class StorePipeline:
         self.root = Path(files)
         self.run_id = run_id
         self.lock = threading.Lock()
-        self.stored = {"pages": 0, "attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0}
+        self.stored = {"stored_pages": 0, "stored_attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0}
+        self.parser = ParserPool(processes=max(1, (os.cpu_count() or 2)))
 
     @classmethod
     def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
@@ -96,6 +99,7 @@ class StorePipeline:
         page_url = item.url
         if item.kind == "page" and item.body is not None:
             fetches.append(build_fetch(item.agency_id, item.url, item.body, seen_at=now, status=item.status,
+                                       parser=self.parser,
                                        etag=item.etag, last_modified=item.last_modified,
                                        list_title=item.list_title, list_date=item.list_date))
         for f in item.files:
@@ -104,18 +108,19 @@ class StorePipeline:
                 continue
             body = (self.root / f["path"]).read_bytes()
             kind = "page" if item.kind == "file" else "attachment"
-            fetches.append(build_fetch(item.agency_id, f["requested"], body, kind=kind, seen_at=now,
+            fetches.append(build_fetch(item.agency_id, f["requested"], body, kind=kind, seen_at=now, parser=self.parser,
                                        list_title=item.list_title, list_date=item.list_date if kind == "page" else None,
                                        parent_url=None if kind == "page" else page_url))
         with self.lock, self.factory() as session:
             for fetch in fetches:
                 stored = store_fetch(session, fetch, self.files, self.run_id)
-                self.stored["pages" if fetch.kind == "page" else "attachments"] += 1
+                self.stored["stored_pages" if fetch.kind == "page" else "stored_attachments"] += 1
                 self.stored["new_versions"] += stored.new_version and not stored.new_document
                 self.stored["parse_errors"] += fetch.parse_error is not None
             session.commit()
 
     def close_spider(self) -> None:
+        self.parser.close()
         spider = self.crawler.spider
         if self.run_id is None:
             return
@@ -124,5 +129,15 @@ class StorePipeline:
                 record_agency_crawl(session, self.run_id, aid, **o)
             run = session.get(CrawlRun, self.run_id)
             if run is not None:
-                finish_run(session, run, "done", {**dict(spider.counters), **self.stored})
+                finish_run(session, run, "done", {**dict(spider.counters), **self.stored, "peak_rss_mb": _peak_rss_mb()})
             session.commit()
+
+
+def _peak_rss_mb() -> float | None:
+    """This process's peak resident memory (VmHWM; unlike ru_maxrss it starts anew at exec)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            line = next(x for x in f if x.startswith("VmHWM"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration, ValueError):
+        return None

@@ -154,3 +154,65 @@ def parse_guarded(
         if proc.is_alive():
             proc.kill()
         proc.join(5)
+
+
+def _pool_init(memory_mb: int) -> None:
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+def _pool_parse(data: bytes, use_ocr: bool) -> Report:
+    try:
+        return parse_bytes(data, use_ocr=use_ocr)
+    except MemoryError:
+        return Report(source_type="unknown", error="out of memory while parsing")
+
+
+class ParserPool:
+    """Long-lived parser processes with the guards of :func:`parse_guarded`.
+
+    For the crawler: forking a large crawler process per document costs more than the
+    parse itself, so documents go to ``processes`` spawned workers (address-space limit
+    set once); a document that exceeds ``timeout`` gets an error and the pool is
+    replaced, so one bad file never blocks the others.  Thread-safe.
+    """
+
+    def __init__(self, processes: int = 2, *, timeout: float = DEFAULT_TIMEOUT,
+                 memory_mb: int = DEFAULT_MEMORY_MB, use_ocr: bool = True) -> None:
+        import threading
+
+        self.processes = processes
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.use_ocr = use_ocr
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self):  # type: ignore[no-untyped-def]
+        ctx = mp.get_context("spawn")
+        return ctx.Pool(self.processes, initializer=_pool_init, initargs=(self.memory_mb,), maxtasksperchild=500)
+
+    def parse(self, data: bytes) -> Report:
+        if len(data) > MAX_BYTES:
+            return Report(source_type="unknown", error=f"document too large ({len(data) // 2**20} MB > {MAX_BYTES // 2**20} MB)")
+        with self._lock:
+            pool = self._pool
+        result = pool.apply_async(_pool_parse, (data, self.use_ocr))
+        try:
+            return result.get(self.timeout)
+        except mp.TimeoutError:
+            with self._lock:
+                if self._pool is pool:
+                    pool.terminate()
+                    self._pool = self._start()
+            return Report(source_type=sniff(data), error=f"parsing timed out after {self.timeout:g} s")
+        except Exception as exc:  # noqa: BLE001 - a dead worker (e.g. killed) must not stop the crawl
+            return Report(source_type=sniff(data), error=f"parser process failed: {type(exc).__name__}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.terminate()
+            self._pool.join()

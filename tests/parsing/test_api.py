@@ -75,3 +75,16 @@ def test_parser_bug_becomes_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(api, "interpret", boom)
     report = api.parse_bytes(REAL_PDF.read_bytes())
     assert report.error == "internal parser error on pdf: KeyError: 'oops'"
+
+
+def test_parser_pool_parses_and_survives_a_timeout() -> None:
+    pool = api.ParserPool(processes=1, timeout=60)
+    try:
+        assert pool.parse(REAL_PDF.read_bytes()).tables["requests"].rows["new_received"]["total"] == 21
+        pool.timeout = 0.001  # nothing parses that fast: the worker is abandoned and replaced
+        assert pool.parse(REAL_PDF.read_bytes()).error == "parsing timed out after 0.001 s"
+        pool.timeout = 60
+        assert pool.parse(REAL_PDF.read_bytes()).ok
+        assert pool.parse(b"").error == "empty document"
+    finally:
+        pool.close()
