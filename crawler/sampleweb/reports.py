@@ -83,7 +83,7 @@ def make_tables(rng: random.Random, year: int) -> dict[str, Any]:
     return {"layout": layout, "active": active, "requests": requests, "appeals": appeals}
 
 
-_ACTIVE_BLOCKS = {
+ACTIVE_BLOCKS = {
     "2019": [("第二十条第（一）项", ["信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"],
               [("regulations", "规章"), ("normative_documents", "规范性文件")]),
              ("第二十条第（五）项", ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
@@ -125,7 +125,7 @@ def report_body(name: str, year: int, tables: dict[str, Any], signed: str, drop_
             out.append(prose[i])
         if i == 1:
             out.append("<table border='1' cellspacing='0'>")
-            for header, cols, rows in _ACTIVE_BLOCKS[t["layout"]]:
+            for header, cols, rows in ACTIVE_BLOCKS[t["layout"]]:
                 out.append(f"<tr>{_td(header, colspan=len(cols))}</tr><tr>" + "".join(_td(c) for c in cols) + "</tr>")
                 for key, label in rows:
                     out.append("<tr>" + _td(label) + "".join(_td(v) for v in t["active"][key].values()) + "</tr>")
@@ -169,7 +169,7 @@ def report_docx(name: str, year: int, tables: dict[str, Any], signed: str) -> by
         d.add_paragraph(heading)
         if i == 1:
             tab = d.add_table(rows=0, cols=4)
-            for header, cols, rows in _ACTIVE_BLOCKS[t["layout"]]:
+            for header, cols, rows in ACTIVE_BLOCKS[t["layout"]]:
                 r = tab.add_row().cells
                 r[0].text = header
                 r = tab.add_row().cells
@@ -214,7 +214,7 @@ def report_xlsx(name: str, year: int, tables: dict[str, Any], signed: str) -> by
     ws.append([f"{name}{year}年政府信息公开工作年度报告"])
     ws.append([SECTIONS[1]])
     t = tables
-    for header, cols, rows in _ACTIVE_BLOCKS[t["layout"]]:
+    for header, cols, rows in ACTIVE_BLOCKS[t["layout"]]:
         ws.append([header])
         ws.append(cols)
         for key, label in rows:
