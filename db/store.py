@@ -203,6 +203,7 @@ def reports(session: Session, agency: str | None = None, year: int | None = None
         first = next((e.value for e in ev if e.source == "first_seen"), None)
         out.append({
             "agency": doc.agency_id,
+            "report_agency": doc.report_agency,
             "year": doc.year,
             "title": doc.title,
             "url": doc.url,

@@ -63,14 +63,14 @@ class RenderedSite:
 
 def _page(site: SampleSite, title: str, body: str, meta: dict[str, str] | None = None, extra_head: str = "") -> Resource:
     metas = "".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in (meta or {}).items())
-    declared = "gb2312" if site.charset == "gbk" else "utf-8"
+    declared = {"gbk": "gb2312", "gbk-declared-utf8": "utf-8"}.get(site.charset, "utf-8")
     doc = f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={declared}">
 <meta name="SiteName" content="{html.escape(site.name)}">{metas}{extra_head}<title>{html.escape(title)}</title></head>
 <body><div class="top"><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a href="/xwzx/">新闻中心</a> | <a href="/hdjl/">互动交流</a>
 | <a href="/search?q=%E5%B9%B4%E6%8A%A5">站内搜索</a> | <a href="/calendar?date=2024-01-01">日历</a></div>
 {body}
 <div class="footer">主办：{html.escape(site.name)} 网站标识码：1409000001</div></body></html>"""
-    return Resource(doc.encode("gb18030" if site.charset == "gbk" else "utf-8"),
+    return Resource(doc.encode("gb18030" if site.charset.startswith("gbk") else "utf-8"),
                     f"text/html; charset={declared}" if site.family != "vsb" else "text/html")
 
 
@@ -180,6 +180,12 @@ def render_site(site: SampleSite, phase: int = 1) -> RenderedSite:
                           {"ArticleTitle": title, "PubDate": f"{day:%Y-%m-%d}"})
         items.append(Item(title, day, path, False))
         out.non_reports.append(f"http://{site.host}{path}")
+    if site.family == "trs":
+        # one list entry goes through a <meta http-equiv="refresh"> shell page
+        for it in items[:1]:
+            shell = it.href.replace(".html", "_shell.html")
+            res[shell] = Resource(f'<html><head><meta http-equiv="refresh" content="0;url={it.href}"></head><body></body></html>'.encode())
+            it.href = shell
     if site.family == "generic":
         # one list entry goes through a JS location.href shell, as some portals do
         for it in items[:1]:
@@ -250,9 +256,13 @@ def _render_column(out: RenderedSite, items: list[Item]) -> None:
         out.column_url = "/xxgk/ndbg/"
         for i, chunk in enumerate(pages):
             lis = "".join(_li(it) for it in chunk)
-            nxt = f'<a href="/xxgk/ndbg/?page={i + 2}">下一页</a>' if i + 1 < total else ""
+            # the last page still links 下一页: an endless run of empty pages (a trap)
+            nxt = f'<a href="/xxgk/ndbg/?page={i + 2}">下一页</a>'
             name = "/xxgk/ndbg/" if i == 0 else f"/xxgk/ndbg/?page={i + 1}"
             res[name] = _page(site, "政府信息公开年报", f'<div class="list"><ul>{lis}</ul></div><div class="pages">{nxt}</div>')
+        for i in range(total, total + 30):
+            res[f"/xxgk/ndbg/?page={i + 1}"] = _page(site, "政府信息公开年报",
+                                                     f'<div class="list"><ul></ul></div><a href="/xxgk/ndbg/?page={i + 2}">下一页</a>')
         urls = "".join(f"<url><loc>http://{site.host}{it.href}</loc><lastmod>{it.day}</lastmod></url>" for it in items)
         res["/sitemap.xml"] = Resource(f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                                        f"<url><loc>http://{site.host}/xxgk/ndbg/</loc></url>{urls}</urlset>".encode(), "application/xml")

@@ -73,7 +73,7 @@ DEMO_AGENCIES: list[dict[str, Any]] = [
      "years": {2020: "01-22", 2021: "01-25", 2022: "01-30", 2023: "01-29:edited", 2024: "02-20"}},
     {"id": "zibo-kjj", "name": "淄博市科学技术局", "kind": "department", "family": "generic",
      "years": {2021: "01-27:removed", 2022: "01-21:doc", 2023: "01-24:wps", 2024: "01-23"}},
-    {"id": "puyang-kjj", "name": "濮阳市科学技术局", "kind": "department", "family": "trs",
+    {"id": "puyang-kjj", "name": "濮阳市科学技术局", "kind": "department", "family": "trs", "charset": "gbk-declared-utf8",
      "years": {2022: "01-31:image", 2023: "01-19:xls", 2024: "backdated:01-25"}},
     {"id": "shanggao-kjj", "name": "上高县科技局", "kind": "department", "family": "generic", "nav": False,
      "years": {2020: "01-31", 2023: "01-30:et", 2024: "01-29"}},

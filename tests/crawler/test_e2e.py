@@ -168,3 +168,14 @@ def test_edit_removal_and_new_report_recorded(crawled) -> None:  # type: ignore[
     assert by_url[new["url"]]["published"]["date"] < by_url[new["url"]]["first_seen"][:10]  # back-dated page
     unchanged = [r for r in crawled["reports2"] if r["url"] not in (edited["url"], removed["url"])]
     assert all(r["versions"] == 1 and not r["removed"] for r in unchanged)
+
+
+def test_endless_paging_and_shell_pages(crawled) -> None:  # type: ignore[no-untyped-def]
+    log = crawled["log1"]
+    for host in {e.host for e in log if e.host.startswith(("zibo-", "shanggao-"))}:
+        pages = sorted(int(e.path.split("page=")[1]) for e in log if e.host == host and "?page=" in e.path)
+        real = max(p for p in pages) - 1  # the crawler stops after the first empty page
+        assert pages == list(range(2, real + 2)), (host, pages)
+        assert len(pages) <= 4
+    assert any(e.path.endswith("_shell.html") for e in log)  # meta refresh shell (TRS site)
+    assert any(e.path.endswith("_redirect.html") for e in log)  # JS location.href shell (generic site)
