@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 from crawler.sampleweb.server import SampleServer, SampleWeb
@@ -62,5 +63,36 @@ def run_demo(out: Path, delay: float = 0.2, echo: Callable[[str], None] = print)
     noise = [u for u in found if u in set(truth["non_reports"])]
     echo(f"\n{len(found)} reports stored in {db_url}; {missed} missed, {len(noise)} non-reports taken")
     echo(f"files: {out / 'files'}; registry: {out / 'registry.yaml'}; ground truth: {out / 'ground-truth.json'}")
-    echo("next: nianbao reports --db " + db_url + "   (the monitor, audit list and digests are not built yet)")
+    _check_and_audit(out, db_url, echo)
     return missed == 0 and not noise
+
+
+AS_OF = date(2025, 6, 30)  # the sample web's "today": every report up to 2024 is due
+
+
+def _check_and_audit(out: Path, db_url: str, echo: Callable[[str], None]) -> None:
+    """Run the monitor, write the audit list for the latest year and the findings."""
+    from collections import Counter
+
+    from db.schema import open_db
+    from monitor import audit
+    from monitor.check import finding_json, run_check
+
+    with open_db(db_url)() as session:
+        found, results = run_check(session, AS_OF)
+        session.commit()
+        findings = [finding_json(f) for f in found]
+    (out / "findings.json").write_text(json.dumps(findings, ensure_ascii=False, indent=1), encoding="utf-8")
+    counts = Counter(f["code"] for f in findings)
+    echo(f"\nmonitor (as of {AS_OF}): {len(findings)} findings: " + ", ".join(f"{c} {n}" for c, n in counts.most_common()))
+    for f in findings:
+        if f["severity"] == "error" and f["code"] in ("MISSING", "LATE"):
+            echo(f"  {f['code']:<8} {f['message']}")
+    rows = audit.audit_rows([r for r in results if r.year == 2024])
+    (out / "audit-2024.html").write_text(audit.to_html(rows, f"2024年政府信息公开工作年度报告发布情况（截至{AS_OF}）"), encoding="utf-8")
+    (out / "audit-2024.csv").write_bytes(audit.to_csv(rows))
+    (out / "audit-2024.xlsx").write_bytes(audit.to_xlsx(rows))
+    statuses = Counter(r["status"] for r in rows)
+    echo("audit list 2024: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common())
+         + f"\n  {out / 'audit-2024.html'}\n  {out / 'audit-2024.csv'}\n  {out / 'audit-2024.xlsx'}\n  {out / 'findings.json'}")
+    echo(f"next: nianbao check --db {db_url} --as-of {AS_OF}   (the weekly digest is not built yet)")

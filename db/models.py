@@ -66,8 +66,18 @@ class Agency(Base):
     start_urls: Mapped[list[Any]] = mapped_column(default=list)
     hosts: Mapped[list[Any]] = mapped_column(default=list)
     deadline: Mapped[str | None] = mapped_column(String(5))
+    since: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Setting(Base):
+    """Registry-wide settings kept for the monitor (e.g. deadline defaults and overrides)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class CrawlRun(Base):

@@ -17,7 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, utcnow
+from db.models import Agency, Setting, utcnow
 
 KINDS = ("department", "government", "township")
 DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "03-31"}
@@ -38,12 +38,15 @@ class AgencySpec:
     start_urls: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     deadline: str | None = None
+    since: int | None = None  # first report year the monitor expects (default: 2019)
 
 
 @dataclass(slots=True)
 class Registry:
     agencies: list[AgencySpec]
     deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
+    # region code prefix -> kind -> MM-DD (e.g. a county's rule for its townships)
+    regions: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def get(self, agency_id: str) -> AgencySpec | None:
         return next((a for a in self.agencies if a.id == agency_id), None)
@@ -111,6 +114,21 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                     errors.append((line, f"defaults.deadlines.{kind}", f"{value!r} is not a MM-DD date"))
                 else:
                     deadlines[kind] = str(value)
+    regions: dict[str, dict[str, str]] = {}
+    reg = (defaults or {}).get("regions") if isinstance(defaults, dict) else None
+    if reg is not None:
+        line = top["defaults"][1].start_mark.line + 1
+        if not isinstance(reg, dict):
+            errors.append((line, "defaults.regions", "must map a region code (prefix) to {kind: MM-DD}"))
+        else:
+            for code, rules in reg.items():
+                if not re.match(r"^\d{2,6}$", str(code)) or not isinstance(rules, dict):
+                    errors.append((line, f"defaults.regions.{code}", "must be a region code (2-6 digits) -> {kind: MM-DD}"))
+                    continue
+                for kind, value in rules.items():
+                    if kind not in KINDS or not _valid_mmdd(value):
+                        errors.append((line, f"defaults.regions.{code}.{kind}", f"needs a kind and a MM-DD date, got {value!r}"))
+                regions[str(code)] = {k: str(v) for k, v in rules.items()}
     items = data.get("agencies")
     if not isinstance(items, list) or "agencies" not in top:
         errors.append((1, "agencies", "missing or not a list"))
@@ -130,7 +148,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if not isinstance(item, dict):
             errors.append((line, f"agencies[{i}]", "must be a mapping"))
             continue
-        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline"}
+        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline", "since"}
         for name in sorted(unknown):
             err(name, "unknown field")
         aid = item.get("id")
@@ -160,6 +178,10 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         deadline = item.get("deadline")
         if deadline is not None and not _valid_mmdd(deadline):
             err("deadline", f"{deadline!r} is not a MM-DD date")
+        since = item.get("since")
+        if since is not None and not (isinstance(since, int) and 2007 <= since <= 2100):
+            err("since", "must be a report year (e.g. 2019)")
+            since = None
         if isinstance(aid, str):
             site = item.get("site") if isinstance(item.get("site"), str) else ""
             site_host = urlsplit(site).hostname or ""
@@ -168,7 +190,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                 region=str(region) if region is not None else None,
                 parent=str(item["parent"]) if item.get("parent") is not None else None,
                 start_urls=tuple(starts), hosts=tuple(dict.fromkeys([*(h.lower() for h in hosts), site_host] if site_host else hosts)),
-                deadline=str(deadline) if deadline is not None else None,
+                deadline=str(deadline) if deadline is not None else None, since=since,
             ))
     ids = {a.id for a in agencies}
     for i, (a, node) in enumerate(zip(agencies, item_nodes, strict=False)):
@@ -178,7 +200,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             errors.append((ln, f"agencies[{i}].parent", f"unknown agency id {a.parent!r}"))
     if errors:
         raise RegistryError(source, sorted(errors))
-    return Registry(agencies, deadlines)
+    return Registry(agencies, deadlines, regions)
 
 
 def load_registry(path: str | Path) -> Registry:
@@ -198,7 +220,8 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
         deadline = spec.deadline
         row = existing.pop(spec.id, None)
         values = dict(name=spec.name, kind=spec.kind, region=spec.region, parent_id=spec.parent, site=spec.site,
-                      start_urls=list(spec.start_urls), hosts=list(spec.hosts), deadline=deadline, active=True)
+                      start_urls=list(spec.start_urls), hosts=list(spec.hosts), deadline=deadline, active=True,
+                      since=spec.since)
         if row is None:
             session.add(Agency(id=spec.id, updated_at=utcnow(), **values))
             counts["added"] += 1
@@ -211,5 +234,11 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
         if row.active:
             row.active = False
             counts["deactivated"] += 1
+    setting = session.get(Setting, "deadlines")
+    value = {"kinds": registry.deadlines, "regions": registry.regions}
+    if setting is None:
+        session.add(Setting(key="deadlines", value=value))
+    else:
+        setting.value = value
     session.flush()
     return counts

@@ -143,8 +143,12 @@ def render_site(site: SampleSite, phase: int = 1) -> RenderedSite:
                 tables["appeals"]["review"]["upheld"] += 1
                 tables["appeals"]["review"]["total"] += 1
                 truth["edited"] = True
-            body = report_body(name, r.year, tables, signed)
-            truth["tables"] = tables
+            if "coverletter" in r.flags:  # the wrong document posted under the report's title
+                body = (f"<p>关于印发《{html.escape(r.title)}》的通知</p><p>各乡镇（街道）、县直各部门：</p>"
+                        "<p>现将年度报告印发给你们，请认真贯彻落实。</p><p>特此通知。</p>")
+            else:
+                body = report_body(name, r.year, tables, signed, ("五",) if "nosection5" in r.flags else ())
+                truth["tables"] = tables
         else:
             body_bytes, ext = _attachment_body(r, phase)
             link, target = _attachment_paths(site, r, day, ext)

@@ -44,15 +44,18 @@ def layout_for(year: int) -> str:
     return "2019" if year <= 2020 else "2021"
 
 
-def make_tables(rng: random.Random, year: int) -> dict[str, Any]:
-    """Consistent tables for one report (R1-R4 hold)."""
+def make_tables(rng: random.Random, year: int, prev: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Consistent tables for one report (R1-R4 hold); with ``prev`` (last year's tables) the
+    series is consistent too: 上年结转 = last year's 结转下年度 (H1), and in-force counts carry
+    forward (H2)."""
     layout = layout_for(year)
+    prev_forward = [prev["requests"]["carried_forward"][c] for c in REQUEST_COLUMNS[:6]] if prev else None
     outcomes = OUTCOMES_2019 + (["other"] if layout == "2019" else ["other.no_correction", "other.unpaid_fee", "other.other"])
     rows: dict[str, list[int]] = {k: [0] * 6 for k in ["new_received", "carried_over", *outcomes, "total", "carried_forward"]}
     for col in range(6):
         weight = 1.0 if col == 0 else 0.15
         received = int(rng.random() * 40 * weight)
-        carried = int(rng.random() * 3 * weight)
+        carried = prev_forward[col] if prev_forward else int(rng.random() * 3 * weight)
         rows["new_received"][col], rows["carried_over"][col] = received, carried
         pool = received + carried
         forward = min(pool, int(rng.random() * 3))
@@ -75,9 +78,12 @@ def make_tables(rng: random.Random, year: int) -> dict[str, Any]:
                   "fees": {"previous_items": rng.randrange(4), "change": 0},
                   "procurement": {"projects": rng.randrange(20), "amount": round(rng.random() * 900, 2)}}
     else:
-        active = {"regulations": {"issued": 0, "repealed": 0, "in_force": rng.randrange(5)},
+        before = (prev or {}).get("active", {}) if prev and prev.get("layout") == "2021" else {}
+        reg_before = before.get("regulations", {}).get("in_force", rng.randrange(5))
+        doc_before = before.get("normative_documents", {}).get("in_force", 20)
+        active = {"regulations": {"issued": 0, "repealed": 0, "in_force": reg_before},
                   "normative_documents": {"issued": (i := rng.randrange(6)), "repealed": (r := rng.randrange(3)),
-                                          "in_force": 20 + i - r},
+                                          "in_force": doc_before + i - r},
                   "licensing": {"decisions": rng.randrange(5000)}, "penalty": {"decisions": rng.randrange(900)},
                   "coercion": {"decisions": rng.randrange(60)}, "fees": {"amount": round(rng.random() * 50, 2)}}
     return {"layout": layout, "active": active, "requests": requests, "appeals": appeals}

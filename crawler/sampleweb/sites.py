@@ -8,6 +8,7 @@ back-dated page date.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,7 @@ class SampleReport:
     appears_in_phase: int = 1
     displayed: date | None = None  # page date when it differs from the real one (back-dated)
     ident: int = 0
+    flags: set[str] = field(default_factory=set)  # seeded content cases
 
 
 @dataclass(slots=True)
@@ -64,13 +66,14 @@ NOISE_TITLES = ["{y}年政府工作报告", "{name}{y}年法治政府建设年�
 # The demo/test web: each row exercises families and cases (see ground truth).
 DEMO_AGENCIES: list[dict[str, Any]] = [
     {"id": "huaian-szf", "name": "淮安市人民政府", "kind": "government", "family": "trs", "charset": "gbk",
-     "region": "320800", "years": {2021: "03-20", 2022: "03-25", 2023: "03-28", 2024: "real:huaian-szf-2024-pdf"}},
+     "region": "320800", "years": {2021: "03-20", 2022: "03-25:template2019", 2023: "03-28:nosection5",
+                                   2024: "real:huaian-szf-2024-pdf"}},
     {"id": "hongze-qzf", "name": "淮安市洪泽区人民政府", "kind": "government", "family": "hanweb", "parent": "huaian-szf",
      "years": {2021: "03-15", 2022: None, 2023: "real:hongze-qzf-2023-pdf", 2024: "real:hongze-qzf-2024-pdf"}},
     {"id": "xinzhou-kjj", "name": "忻州市科学技术局", "kind": "department", "family": "vsb",
-     "years": {2020: "02-05", 2021: "01-20", 2022: "01-28:docx", 2023: "01-18", 2024: "01-26:xlsx"}},
+     "years": {2020: "02-05", 2021: "01-20", 2022: "01-28:docx", 2023: "01-18:unbalanced", 2024: "01-26:xlsx"}},
     {"id": "luoyang-kjj", "name": "洛阳市科学技术局", "kind": "department", "family": "gkmlpt",
-     "years": {2020: "01-22", 2021: "01-25", 2022: "01-30", 2023: "01-29:edited", 2024: "02-20"}},
+     "years": {2020: "01-22", 2021: "01-25", 2022: "01-30:copied", 2023: "01-29:edited", 2024: "02-20"}},
     {"id": "zibo-kjj", "name": "淄博市科学技术局", "kind": "department", "family": "generic",
      "years": {2021: "01-27:removed", 2022: "01-21:doc", 2023: "01-24:wps", 2024: "01-23"}},
     {"id": "puyang-kjj", "name": "濮阳市科学技术局", "kind": "department", "family": "trs", "charset": "gbk-declared-utf8",
@@ -80,7 +83,8 @@ DEMO_AGENCIES: list[dict[str, Any]] = [
     {"id": "dead-daj", "name": "某某县档案局", "kind": "department", "family": "trs", "state": "dead", "years": {2024: "01-20"}},
     {"id": "slow-tjj", "name": "某某县统计局", "kind": "department", "family": "generic", "state": "slow", "years": {2024: "01-20"}},
     {"id": "waf-sfj", "name": "某某县司法局", "kind": "department", "family": "vsb", "state": "waf", "years": {2024: "01-20"}},
-    {"id": "anfeng-zhen", "name": "某某县安丰镇人民政府", "kind": "township", "family": "hanweb", "years": {2023: "02-18", 2024: "02-25"}},
+    {"id": "anfeng-zhen", "name": "某某县安丰镇人民政府", "kind": "township", "family": "hanweb", "region": "320831",
+     "years": {2022: "02-10:coverletter", 2023: "02-18", 2024: "02-25"}},
 ]
 _FORMAT_FIXTURES = {"doc": "huaian-2024.doc", "wps": "huaian-2024.wps", "xls": "huaian-2024.xls",
                     "et": "huaian-2024.et", "image": "hongze-2023-tables.png"}
@@ -111,6 +115,22 @@ REAL_DATES = {"huaian-szf-2024-pdf": date(2025, 3, 20), "hongze-qzf-2023-pdf": d
               "hongze-qzf-2024-pdf": date(2025, 3, 25)}
 
 
+def _seed_content(report: SampleReport, earlier: list[SampleReport], rng: random.Random) -> None:
+    """Content cases the monitor must find (see expected_findings)."""
+    t = report.tables
+    if t is None:
+        return
+    if "unbalanced" in report.flags:  # R1 fails in the 自然人 column
+        t["requests"]["carried_forward"]["natural_person"] += 2
+        t["requests"]["carried_forward"]["total"] += 2
+    if "copied" in report.flags and earlier:  # the previous year's tables, unchanged
+        prev = earlier[-1].tables
+        if prev and prev["layout"] == t["layout"]:
+            report.tables = json.loads(json.dumps(prev))
+    if "template2019" in report.flags:  # a 2022 report on the 2019 template
+        report.tables = make_tables(rng, 2020)
+
+
 def demo_sites(seed: int = 7) -> list[SampleSite]:
     """The bundled demo web (11 agencies, all families and cases)."""
     rng = random.Random(seed)
@@ -126,12 +146,15 @@ def demo_sites(seed: int = 7) -> list[SampleSite]:
             title = f"{a['name']}{year}年政府信息公开工作年度报告"
             if real:
                 published = REAL_DATES[real]
-            report = SampleReport(a["id"], year, title, published, fmt, None if real else make_tables(rng, year),
+            prev = next((r.tables for r in reversed(site.reports) if r.tables and r.year == year - 1), None)
+            report = SampleReport(a["id"], year, title, published, fmt, None if real else make_tables(rng, year, prev),
                                   real_file=real, edited_in_phase2="edited" in flags,
                                   removed_in_phase2="removed" in flags,
-                                  appears_in_phase=2 if "backdated" in flags else 1, displayed=displayed, ident=ident)
+                                  appears_in_phase=2 if "backdated" in flags else 1, displayed=displayed, ident=ident,
+                                  flags=flags)
             if fmt in _FORMAT_FIXTURES:
                 report.real_file = _FORMAT_FIXTURES[fmt]
+            _seed_content(report, site.reports, rng)
             site.reports.append(report)
         for k, t in enumerate(NOISE_TITLES[: 3 + n % 4]):
             y = 2021 + (k % 4)
@@ -149,23 +172,73 @@ def bulk_sites(count: int, seed: int = 11) -> list[SampleSite]:
         site = SampleSite(aid, f"第{n}号县某某局", "department", _host(aid), FAMILIES[n % len(FAMILIES)],
                           column_id=100 + n % 900, per_page=5)
         for year in range(2021, 2025):
+            prev = site.reports[-1].tables if site.reports else None
             site.reports.append(SampleReport(aid, year, f"{site.name}{year}年政府信息公开工作年度报告",
                                              date(year + 1, 1, 10 + rng.randrange(18)), "html",
-                                             make_tables(rng, year), ident=10_000 + n * 10 + year % 10))
+                                             make_tables(rng, year, prev), ident=10_000 + n * 10 + year % 10))
         for k, t in enumerate(NOISE_TITLES[:3]):
             site.noise.append((t.format(y=2023, name=site.name), date(2023, 3 + k, 5)))
         sites.append(site)
     return sites
 
 
+REGIONAL_RULES = {"3208": {"township": "02-20"}}  # a city's rule for its 乡镇/街道
+
+
 def registry_yaml(sites: list[SampleSite]) -> str:
     """The agency registry (spec/interfaces.md) for a sample web."""
     lines = ["# The bundled sample government web (generated; hosts resolve only through its proxy)",
-             "agencies:"]
+             "defaults:", "  regions:"]
+    lines += [f'    "{code}": {{{", ".join(f"{k}: {v!r}" for k, v in rules.items())}}}' for code, rules in REGIONAL_RULES.items()]
+    lines.append("agencies:")
     for s in sites:
         lines += [f"  - id: {s.agency_id}", f"    name: {s.name}", f"    kind: {s.kind}", f"    site: {s.base}"]
+        if s.reports:
+            lines.append(f"    since: {min(r.year for r in s.reports)}")
         if s.region:
             lines.append(f'    region: "{s.region}"')
         if s.parent:
             lines.append(f"    parent: {s.parent}")
     return "\n".join(lines) + "\n"
+
+
+def expected_status(site: SampleSite, year: int, phase: int) -> str:
+    """The audit status the monitor must give this agency-year (deadlines long past)."""
+    from monitor.deadlines import deadline_for
+
+    if site.state != "ok":
+        return "unreachable"
+    report = next((r for r in site.reports if r.year == year and r.published and r.appears_in_phase <= phase), None)
+    if report is None:
+        return "missing"
+    if report.appears_in_phase > 1:
+        return "late"  # first seen after a crawl that did not find it
+    regions = {c: r for c, r in REGIONAL_RULES.items()}
+    dl = deadline_for(site.kind, year, region=site.region, regions=regions)
+    return "late" if (report.displayed or report.published) > dl.day else "published"
+
+
+def expected_findings(sites: list[SampleSite], phase: int) -> set[tuple[str, int, str]]:
+    """(agency, year, code) the monitor must report on the sample web."""
+    out: set[tuple[str, int, str]] = set()
+    for s in sites:
+        years = range(min(r.year for r in s.reports), 2025) if s.reports else range(0)
+        for y in years:
+            status = expected_status(s, y, phase)
+            if status in ("missing", "late", "unreachable"):
+                out.add((s.agency_id, y, status.upper()))
+        for r in s.reports:
+            if r.appears_in_phase > phase or s.state != "ok":
+                continue
+            if r.appears_in_phase == 2:
+                out.add((s.agency_id, r.year, "BACKDATED"))
+            if phase >= 2 and r.edited_in_phase2:
+                out.add((s.agency_id, r.year, "EDITED"))
+            if phase >= 2 and r.removed_in_phase2:
+                out.add((s.agency_id, r.year, "REMOVED"))
+            flag_codes = {"unbalanced": "BALANCE", "copied": "DUPLICATE_CONTENT", "template2019": "FORMAT_OUTDATED",
+                          "nosection5": "SECTION_MISSING", "coverletter": "WRONG_DOCUMENT"}
+            out |= {(s.agency_id, r.year, code) for flag, code in flag_codes.items() if flag in r.flags}
+            if r.fmt == "image":
+                out.add((s.agency_id, r.year, "TABLE_MISSING"))  # the picture holds tables 二 and 四 only
+    return out

@@ -1,0 +1,141 @@
+"""Rules across documents: carry-over (H1), in-force drift (H2) and duplicate content.
+
+Duplicates at scale without comparing all pairs: each report's text becomes a set of
+sentence hashes; an inverted index over the sentences that few reports share (boilerplate
+of the national template is dropped by document frequency) yields the candidate pairs,
+which are scored by Jaccard similarity.  Identical non-trivial tables are a duplicate too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.findings import Draft
+
+SIMILAR = 0.9
+MIN_SENTENCES = 8
+MAX_DF = 25  # a sentence in more reports than this is template text
+_SPLIT_RE = re.compile(r"[。；！？\n]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class ReportRef:
+    agency: str
+    name: str
+    year: int
+    url: str
+    report: dict[str, Any]
+    text: str
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def carryover(cur: ReportRef, prev: ReportRef) -> list[Draft]:
+    """H1: this year's 上年结转 equals last year's 结转下年度 (总计)."""
+    now = (((cur.report.get("tables") or {}).get("requests") or {}).get("rows") or {}).get("carried_over", {}).get("total")
+    before = (((prev.report.get("tables") or {}).get("requests") or {}).get("rows") or {}).get("carried_forward", {}).get("total")
+    if _num(now) and _num(before) and now != before:
+        return [Draft("CARRYOVER_MISMATCH", f"{cur.name}{cur.year}年报告上年结转{now}件，与{prev.year}年报告结转下年度{before}件不符",
+                      {"rule": "H1", "carried_over": now, "previous_carried_forward": before,
+                       "url": cur.url, "previous_url": prev.url})]
+    return []
+
+
+def in_force_drift(cur: ReportRef, prev: ReportRef) -> list[Draft]:
+    """H2 (2021 format): in_force(Y) ~ in_force(Y-1) + issued(Y) - repealed(Y)."""
+    out = []
+    ca = ((cur.report.get("tables") or {}).get("active") or {})
+    pa = ((prev.report.get("tables") or {}).get("active") or {})
+    if ca.get("layout") != "2021" or pa.get("layout") != "2021":
+        return out
+    for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+        c, p = (ca.get("rows") or {}).get(row) or {}, (pa.get("rows") or {}).get(row) or {}
+        vals = (c.get("in_force"), p.get("in_force"), c.get("issued"), c.get("repealed"))
+        if all(_num(v) for v in vals):
+            now, before, issued, repealed = vals
+            expected = before + issued - repealed  # type: ignore[operator]
+            if now != expected:
+                out.append(Draft("IN_FORCE_DRIFT", f"{cur.name}{cur.year}年现行有效{label}{now}件，按上年{before}件加制发{issued}件减废止{repealed}件应为{expected}件（相差{now - expected}）",  # type: ignore[operator]
+                                 {"rule": "H2", "row": row, "in_force": now, "previous_in_force": before, "issued": issued,
+                                  "repealed": repealed, "expected": expected, "difference": now - expected}, detail=row))  # type: ignore[operator]
+    return out
+
+
+def _sentences(text: str) -> set[int]:
+    out = set()
+    for s in _SPLIT_RE.split(text or ""):
+        s = _SPACE_RE.sub("", s)
+        if len(s) >= 12:
+            out.add(int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big"))
+    return out
+
+
+def _table_signature(report: dict[str, Any]) -> str | None:
+    tables = report.get("tables") or {}
+    numbers = json.dumps(tables, sort_keys=True)
+    nonzero = len(re.findall(r":\s*[1-9]\d*(?:\.\d+)?", numbers))
+    if nonzero < 6:  # all-zero tables are common and legitimate
+        return None
+    return hashlib.sha256(numbers.encode()).hexdigest()
+
+
+def duplicates(reports: list[ReportRef]) -> dict[int, list[Draft]]:
+    """Near-identical reports (to the agency's previous year or to other agencies')."""
+    sets = [_sentences(r.text) for r in reports]
+    df: dict[int, int] = defaultdict(int)
+    for s in sets:
+        for h in s:
+            df[h] += 1
+    index: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(sets):
+        for h in s:
+            if df[h] <= MAX_DF:
+                index[h].append(i)
+    found: dict[int, list[Draft]] = defaultdict(list)
+    for i, s in enumerate(sets):
+        if len(s) < MIN_SENTENCES:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for h in s:
+            if df[h] <= MAX_DF:
+                for j in index[h]:
+                    if j != i:
+                        counts[j] += 1
+        for j, shared in counts.items():
+            if shared < MIN_SENTENCES // 2 or not _earlier(reports[j], reports[i]):
+                continue
+            sim = len(s & sets[j]) / len(s | sets[j])
+            if sim >= SIMILAR:
+                found[i].append(_dup(reports[i], reports[j], round(sim, 3), "text"))
+    tables: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(reports):
+        sig = _table_signature(r.report)
+        if sig:
+            tables[sig].append(i)
+    for members in tables.values():
+        for i in members:
+            for j in members:
+                if j != i and _earlier(reports[j], reports[i]) and not any(
+                        d.evidence.get("other_url") == reports[j].url for d in found[i]):
+                    found[i].append(_dup(reports[i], reports[j], 1.0, "identical tables"))
+    return found
+
+
+def _earlier(other: ReportRef, this: ReportRef) -> bool:
+    """Report a pair once, on the later report (or, same year, on the second agency)."""
+    return (other.year, other.agency, other.url) < (this.year, this.agency, this.url)
+
+
+def _dup(this: ReportRef, other: ReportRef, sim: float, how: str) -> Draft:
+    whose = "上年报告" if other.agency == this.agency else f"{other.name}{other.year}年报告"
+    return Draft("DUPLICATE_CONTENT", f"{this.name}{this.year}年年度报告与{whose}高度雷同（{how}，相似度{sim:.0%}）",
+                 {"similarity": sim, "how": how, "other_agency": other.agency, "other_year": other.year,
+                  "other_url": other.url, "url": this.url}, detail=f"{other.agency}:{other.year}")

@@ -1,0 +1,190 @@
+"""``nianbao check``: compute every finding from the database and keep them stable.
+
+For each active agency and each year due (``since`` .. as-of year - 1, or ``--year``) it
+assesses publication (:mod:`monitor.compliance`), the report's content and arithmetic
+(:mod:`monitor.rules`) and the rules across documents (:mod:`monitor.across`).  Findings
+are upserted by key: a finding that no longer holds is resolved, one that returns is
+reopened, and one a person dismissed stays dismissed (and quiet).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import Agency, AgencyCrawl, CrawlRun, Document, Finding, Setting, utcnow
+from monitor import across, compliance, rules
+from monitor.deadlines import deadline_for
+from monitor.findings import Draft, finding_key
+
+FIRST_YEAR = 2019
+GOV_SUFFIXES = (".gov.cn", ".gov.cn.test")
+
+
+@dataclass(slots=True)
+class AgencyYear:
+    agency: Agency
+    year: int
+    status: compliance.Status
+    drafts: list[Draft] = field(default_factory=list)
+    report: dict[str, Any] | None = None
+    deadline: str = ""
+    rule: str = ""
+
+
+def _main_report(doc: Document) -> tuple[dict[str, Any] | None, str]:
+    """The parse result holding the tables: the page's, or an attachment's."""
+    candidates = [doc] + [c for c in doc.attachments if c.kind == "attachment"]
+    reports = [(d.versions[-1].report, d.versions[-1].text or "") for d in candidates if d.versions]
+    with_tables = [r for r in reports if r[0] and any((r[0].get("tables") or {}).values())]
+    unreadable = [r for r in reports if r[0] and "unreadable" in (r[0].get("table_status") or {}).values()]
+    pick = (with_tables or unreadable or [r for r in reports if r[0]] or [(None, "")])[0]
+    text = "\n".join(t for _, t in reports if t)
+    return pick[0], text
+
+
+def _docs(session: Session, agency_ids: list[str]) -> dict[tuple[str, int], list[Document]]:
+    q = (select(Document).where(Document.kind == "page", Document.agency_id.in_(agency_ids))
+         .options(selectinload(Document.versions), selectinload(Document.evidence),
+                  selectinload(Document.attachments).selectinload(Document.versions)))
+    out: dict[tuple[str, int], list[Document]] = defaultdict(list)
+    for d in session.scalars(q):
+        if d.year:
+            out[(d.agency_id, d.year)].append(d)
+    return out
+
+
+def _crawls(session: Session) -> dict[str, list[compliance.Crawl]]:
+    out: dict[str, list[compliance.Crawl]] = defaultdict(list)
+    q = select(AgencyCrawl, CrawlRun).join(CrawlRun, CrawlRun.id == AgencyCrawl.run_id)
+    for ac, run in session.execute(q):
+        finished = ac.finished_at or run.finished_at or run.started_at
+        out[ac.agency_id].append(compliance.Crawl(run.id, ac.outcome, finished, ac.reason, ac.pages, ac.columns or [],
+                                                  ac.urls_tried or []))
+    return out
+
+
+def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) -> list[Draft]:
+    if report is None:
+        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告", {"why": "no parsable document", "title": title})]
+    status = report.get("table_status") or {}
+    if "unreadable" in status.values():
+        return []
+    if not any((report.get("tables") or {}).values()) and len(report.get("sections") or []) < 3:
+        why = report.get("error") or "neither the report's sections nor its tables are in the page or its attachments"
+        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why}）", {"why": why, "title": title})]
+    return []
+
+
+def _non_gov(agency: Agency, docs: list[Document], who: str) -> list[Draft]:
+    hosts = {urlsplit(d.url).hostname for d in docs if d.url.startswith("http")}
+    if not hosts:
+        return []
+    own = {h.lower() for h in agency.hosts or []} | {(urlsplit(agency.site).hostname or "").lower()}
+    if all(h and h not in own and not h.endswith(GOV_SUFFIXES) for h in hosts):
+        return [Draft("NON_GOV_HOST", f"{who}仅在非政府网站{'、'.join(sorted(h for h in hosts if h))}发现",
+                      {"hosts": sorted(h for h in hosts if h)})]
+    return []
+
+
+def assess_all(session: Session, as_of: date, years: list[int] | None = None,
+               agencies: list[str] | None = None) -> list[AgencyYear]:
+    """Every agency-year in scope with its status and drafts (nothing stored)."""
+    q = select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)
+    if agencies:
+        q = q.where(Agency.id.in_(agencies))
+    agency_rows = list(session.scalars(q))
+    setting = session.get(Setting, "deadlines")
+    kinds = (setting.value or {}).get("kinds") if setting else None
+    regions = (setting.value or {}).get("regions") if setting else None
+    docs = _docs(session, [a.id for a in agency_rows])
+    crawls = _crawls(session)
+    results: list[AgencyYear] = []
+    refs: dict[tuple[str, int], across.ReportRef] = {}
+    for a in agency_rows:
+        span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | {y for (aid, y) in docs if aid == a.id}
+        for year in sorted(y for y in span if not years or y in years):
+            dl = deadline_for(a.kind, year, region=a.region, agency_deadline=a.deadline, kinds=kinds, regions=regions)
+            year_docs = docs.get((a.id, year), [])
+            cdocs = [compliance.Doc(d.url, d.first_seen, d.last_seen, d.removed_at, d.removed_reason,
+                                    [(e.source, e.value) for e in d.evidence],
+                                    [compliance.Version(v.sha256, v.fetched_at, v.text) for v in d.versions])
+                     for d in year_docs]
+            status, drafts = compliance.assess(a.name, year, dl, as_of, cdocs, crawls.get(a.id, []))
+            ay = AgencyYear(a, year, status, drafts, deadline=dl.day.isoformat(), rule=dl.rule)
+            if year_docs:
+                live = [d for d in year_docs if d.removed_at is None] or year_docs
+                report, text = _main_report(live[0])
+                who = f"{a.name}{year}年年度报告"
+                ay.report = report
+                ay.drafts += _wrong_document(report, who, live[0].title)
+                if report:
+                    failures, not_assessable = rules.arithmetic(report, who)
+                    ay.drafts += failures + rules.content(report, year, who, not_assessable)
+                ay.drafts += _non_gov(a, year_docs, who)
+                if report:
+                    refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)
+            results.append(ay)
+    by_key = {(r.agency.id, r.year): r for r in results}
+    for (aid, year), ref in refs.items():
+        prev = refs.get((aid, year - 1))
+        if prev and (aid, year) in by_key:
+            by_key[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
+    ordered = list(refs.items())
+    for i, drafts in across.duplicates([r for _, r in ordered]).items():
+        key = ordered[i][0]
+        if key in by_key:
+            by_key[key].drafts += drafts
+    return results
+
+
+def run_check(session: Session, as_of: date, years: list[int] | None = None,
+              agencies: list[str] | None = None) -> tuple[list[Finding], list[AgencyYear]]:
+    """Assess, then upsert findings; returns the open (not dismissed) findings in scope."""
+    results = assess_all(session, as_of, years, agencies)
+    now = utcnow()
+    scope = {(r.agency.id, r.year) for r in results}
+    existing = {f.key: f for f in session.scalars(select(Finding))}
+    seen: set[str] = set()
+    for r in results:
+        for d in r.drafts:
+            key = finding_key(r.agency.id, r.year, d.code, d.detail)
+            if key in seen:
+                continue
+            seen.add(key)
+            f = existing.get(key)
+            if f is None:
+                f = Finding(key=key, agency_id=r.agency.id, year=r.year, code=d.code, severity=d.severity,
+                            message=d.message, evidence=d.evidence, status="open", first_seen=now, last_seen=now)
+                session.add(f)
+                existing[key] = f
+            else:
+                f.message, f.evidence, f.severity, f.last_seen = d.message, d.evidence, d.severity, now
+                if f.status == "resolved":
+                    f.status, f.resolved_at = "open", None
+    for key, f in existing.items():
+        if key not in seen and (f.agency_id, f.year) in scope and f.status == "open":
+            f.status, f.resolved_at = "resolved", now
+    session.flush()
+    open_findings = sorted((f for f in existing.values() if f.status == "open" and (f.agency_id, f.year) in scope),
+                           key=lambda f: (f.agency_id, f.year, f.code, f.key))
+    return open_findings, results
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {"agency": f.agency_id, "year": f.year, "code": f.code, "severity": f.severity, "message": f.message,
+            "evidence": f.evidence, "key": f.key, "status": f.status,
+            "first_seen": f.first_seen.isoformat(timespec="seconds") if f.first_seen else None}
+
+
+def dismiss(session: Session, key: str, reason: str) -> Finding | None:
+    f = session.scalar(select(Finding).where(Finding.key == key))
+    if f is not None:
+        f.status, f.dismissed_reason = "dismissed", reason
+    return f
