@@ -1,4 +1,4 @@
-"""``make bench``: the parser and crawler benchmarks; ``python -m bench [parse|crawl]``.
+"""``make bench``: parser, crawler and monitor benchmarks; ``python -m bench [parse|crawl|monitor]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -9,18 +9,20 @@ import json
 import sys
 from pathlib import Path
 
-from bench import crawl, parse
+from bench import crawl, monitor, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl"]
+    which = sys.argv[1:] or ["parse", "crawl", "monitor"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
     if "crawl" in which:
         results["crawl"] = crawl.run()
+    if "monitor" in which:
+        results["monitor"] = monitor.run()
     out = ROOT / ".bench"
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -87,9 +87,25 @@ def _table_signature(report: dict[str, Any]) -> str | None:
     return hashlib.sha256(numbers.encode()).hexdigest()
 
 
-def duplicates(reports: list[ReportRef]) -> dict[int, list[Draft]]:
+@dataclass(slots=True)
+class Fingerprint:
+    """What duplicate detection keeps of a report: small, so thousands fit in memory."""
+
+    agency: str
+    name: str
+    year: int
+    url: str
+    sentences: set[int]
+    tables: str | None
+
+
+def fingerprint(ref: ReportRef) -> Fingerprint:
+    return Fingerprint(ref.agency, ref.name, ref.year, ref.url, _sentences(ref.text), _table_signature(ref.report))
+
+
+def duplicates(reports: list[Fingerprint]) -> dict[int, list[Draft]]:
     """Near-identical reports (to the agency's previous year or to other agencies')."""
-    sets = [_sentences(r.text) for r in reports]
+    sets = [r.sentences for r in reports]
     df: dict[int, int] = defaultdict(int)
     for s in sets:
         for h in s:
@@ -117,9 +133,8 @@ def duplicates(reports: list[ReportRef]) -> dict[int, list[Draft]]:
                 found[i].append(_dup(reports[i], reports[j], round(sim, 3), "text"))
     tables: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(reports):
-        sig = _table_signature(r.report)
-        if sig:
-            tables[sig].append(i)
+        if r.tables:
+            tables[r.tables].append(i)
     for members in tables.values():
         for i in members:
             for j in members:
@@ -129,12 +144,12 @@ def duplicates(reports: list[ReportRef]) -> dict[int, list[Draft]]:
     return found
 
 
-def _earlier(other: ReportRef, this: ReportRef) -> bool:
+def _earlier(other: Fingerprint, this: Fingerprint) -> bool:
     """Report a pair once, on the later report (or, same year, on the second agency)."""
     return (other.year, other.agency, other.url) < (this.year, this.agency, this.url)
 
 
-def _dup(this: ReportRef, other: ReportRef, sim: float, how: str) -> Draft:
+def _dup(this: Fingerprint, other: Fingerprint, sim: float, how: str) -> Draft:
     whose = "上年报告" if other.agency == this.agency else f"{other.name}{other.year}年报告"
     return Draft("DUPLICATE_CONTENT", f"{this.name}{this.year}年年度报告与{whose}高度雷同（{how}，相似度{sim:.0%}）",
                  {"similarity": sim, "how": how, "other_agency": other.agency, "other_year": other.year,

@@ -16,9 +16,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from db.models import Agency, AgencyCrawl, CrawlRun, Document, Finding, Setting, utcnow
+from db.models import (
+    Agency,
+    AgencyCrawl,
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    Evidence,
+    Finding,
+    Setting,
+    utcnow,
+)
 from monitor import across, compliance, rules
 from monitor.deadlines import deadline_for
 from monitor.findings import Draft, finding_key
@@ -33,15 +43,34 @@ class AgencyYear:
     year: int
     status: compliance.Status
     drafts: list[Draft] = field(default_factory=list)
-    report: dict[str, Any] | None = None
     deadline: str = ""
     rule: str = ""
 
 
-def _main_report(doc: Document) -> tuple[dict[str, Any] | None, str]:
+@dataclass(slots=True)
+class LoadedDoc:
+    """A stored document as plain data (Core rows, no ORM objects: the check reads many)."""
+
+    id: int
+    agency_id: str
+    year: int | None
+    url: str
+    title: str | None
+    kind: str
+    parent_id: int | None
+    first_seen: Any
+    last_seen: Any
+    removed_at: Any
+    removed_reason: str | None
+    evidence: list[tuple[str, str]] = field(default_factory=list)
+    versions: list[tuple[str, Any, dict[str, Any] | None, str | None]] = field(default_factory=list)
+    attachments: list[LoadedDoc] = field(default_factory=list)
+
+
+def _main_report(doc: LoadedDoc) -> tuple[dict[str, Any] | None, str]:
     """The parse result holding the tables: the page's, or an attachment's."""
     candidates = [doc] + [c for c in doc.attachments if c.kind == "attachment"]
-    reports = [(d.versions[-1].report, d.versions[-1].text or "") for d in candidates if d.versions]
+    reports = [(d.versions[-1][2], d.versions[-1][3] or "") for d in candidates if d.versions]
     with_tables = [r for r in reports if r[0] and any((r[0].get("tables") or {}).values())]
     unreadable = [r for r in reports if r[0] and "unreadable" in (r[0].get("table_status") or {}).values()]
     pick = (with_tables or unreadable or [r for r in reports if r[0]] or [(None, "")])[0]
@@ -49,14 +78,27 @@ def _main_report(doc: Document) -> tuple[dict[str, Any] | None, str]:
     return pick[0], text
 
 
-def _docs(session: Session, agency_ids: list[str]) -> dict[tuple[str, int], list[Document]]:
-    q = (select(Document).where(Document.kind == "page", Document.agency_id.in_(agency_ids))
-         .options(selectinload(Document.versions), selectinload(Document.evidence),
-                  selectinload(Document.attachments).selectinload(Document.versions)))
-    out: dict[tuple[str, int], list[Document]] = defaultdict(list)
-    for d in session.scalars(q):
-        if d.year:
-            out[(d.agency_id, d.year)].append(d)
+def _docs(session: Session, agency_ids: list[str]) -> dict[tuple[str, int], list[LoadedDoc]]:
+    d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
+    rows = session.execute(select(d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
+                                  d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
+                           .where(d.c.agency_id.in_(agency_ids)))
+    by_id = {r.id: LoadedDoc(*r) for r in rows}
+    if by_id:
+        ids = list(by_id)
+        for k in range(0, len(ids), 5000):
+            chunk = ids[k:k + 5000]
+            for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.report, v.c.text)
+                                     .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
+                by_id[r.document_id].versions.append((r.sha256, r.fetched_at, r.report, r.text))
+            for r in session.execute(select(e.c.document_id, e.c.source, e.c.value).where(e.c.document_id.in_(chunk))):
+                by_id[r.document_id].evidence.append((r.source, r.value))
+    out: dict[tuple[str, int], list[LoadedDoc]] = defaultdict(list)
+    for doc in by_id.values():
+        if doc.kind == "attachment" and doc.parent_id in by_id:
+            by_id[doc.parent_id].attachments.append(doc)
+        elif doc.kind == "page" and doc.year:
+            out[(doc.agency_id, doc.year)].append(doc)
     return out
 
 
@@ -82,7 +124,7 @@ def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) 
     return []
 
 
-def _non_gov(agency: Agency, docs: list[Document], who: str) -> list[Draft]:
+def _non_gov(agency: Agency, docs: list[LoadedDoc], who: str) -> list[Draft]:
     hosts = {urlsplit(d.url).hostname for d in docs if d.url.startswith("http")}
     if not hosts:
         return []
@@ -91,6 +133,9 @@ def _non_gov(agency: Agency, docs: list[Document], who: str) -> list[Draft]:
         return [Draft("NON_GOV_HOST", f"{who}仅在非政府网站{'、'.join(sorted(h for h in hosts if h))}发现",
                       {"hosts": sorted(h for h in hosts if h)})]
     return []
+
+
+BATCH = 500  # agencies per batch: only one batch's reports are in memory at a time
 
 
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
@@ -103,45 +148,57 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     setting = session.get(Setting, "deadlines")
     kinds = (setting.value or {}).get("kinds") if setting else None
     regions = (setting.value or {}).get("regions") if setting else None
-    docs = _docs(session, [a.id for a in agency_rows])
     crawls = _crawls(session)
     results: list[AgencyYear] = []
-    refs: dict[tuple[str, int], across.ReportRef] = {}
-    for a in agency_rows:
-        span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | {y for (aid, y) in docs if aid == a.id}
-        for year in sorted(y for y in span if not years or y in years):
-            dl = deadline_for(a.kind, year, region=a.region, agency_deadline=a.deadline, kinds=kinds, regions=regions)
-            year_docs = docs.get((a.id, year), [])
-            cdocs = [compliance.Doc(d.url, d.first_seen, d.last_seen, d.removed_at, d.removed_reason,
-                                    [(e.source, e.value) for e in d.evidence],
-                                    [compliance.Version(v.sha256, v.fetched_at, v.text) for v in d.versions])
-                     for d in year_docs]
-            status, drafts = compliance.assess(a.name, year, dl, as_of, cdocs, crawls.get(a.id, []))
-            ay = AgencyYear(a, year, status, drafts, deadline=dl.day.isoformat(), rule=dl.rule)
-            if year_docs:
-                live = [d for d in year_docs if d.removed_at is None] or year_docs
-                report, text = _main_report(live[0])
-                who = f"{a.name}{year}年年度报告"
-                ay.report = report
-                ay.drafts += _wrong_document(report, who, live[0].title)
-                if report:
-                    failures, not_assessable = rules.arithmetic(report, who)
-                    ay.drafts += failures + rules.content(report, year, who, not_assessable)
-                ay.drafts += _non_gov(a, year_docs, who)
-                if report:
-                    refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)
-            results.append(ay)
+    prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
+    for k in range(0, len(agency_rows), BATCH):
+        batch = agency_rows[k:k + BATCH]
+        docs = _docs(session, [a.id for a in batch])
+        refs: dict[tuple[str, int], across.ReportRef] = {}
+        doc_years: dict[str, set[int]] = defaultdict(set)
+        for aid, y in docs:
+            doc_years[aid].add(y)
+        batch_results: dict[tuple[str, int], AgencyYear] = {}
+        for a in batch:
+            span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | doc_years[a.id]
+            for year in sorted(y for y in span if not years or y in years):
+                ay = _assess_one(a, year, as_of, docs.get((a.id, year), []), crawls.get(a.id, []), kinds, regions, refs)
+                batch_results[(a.id, year)] = ay
+                results.append(ay)
+        for (aid, year), ref in refs.items():
+            prev = refs.get((aid, year - 1))
+            if prev and (aid, year) in batch_results:
+                batch_results[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
+            prints.append(((aid, year), across.fingerprint(ref)))
+        del docs, refs
     by_key = {(r.agency.id, r.year): r for r in results}
-    for (aid, year), ref in refs.items():
-        prev = refs.get((aid, year - 1))
-        if prev and (aid, year) in by_key:
-            by_key[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
-    ordered = list(refs.items())
-    for i, drafts in across.duplicates([r for _, r in ordered]).items():
-        key = ordered[i][0]
+    for i, drafts in across.duplicates([p for _, p in prints]).items():
+        key = prints[i][0]
         if key in by_key:
             by_key[key].drafts += drafts
     return results
+
+
+def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], crawls: list[compliance.Crawl],
+                kinds: dict[str, str] | None, regions: dict[str, dict[str, str]] | None,
+                refs: dict[tuple[str, int], across.ReportRef]) -> AgencyYear:
+    dl = deadline_for(a.kind, year, region=a.region, agency_deadline=a.deadline, kinds=kinds, regions=regions)
+    cdocs = [compliance.Doc(d.url, d.first_seen, d.last_seen, d.removed_at, d.removed_reason, d.evidence,
+                            [compliance.Version(sha, at, text) for sha, at, _, text in d.versions])
+             for d in year_docs]
+    status, drafts = compliance.assess(a.name, year, dl, as_of, cdocs, crawls)
+    ay = AgencyYear(a, year, status, drafts, deadline=dl.day.isoformat(), rule=dl.rule)
+    if year_docs:
+        live = [d for d in year_docs if d.removed_at is None] or year_docs
+        report, text = _main_report(live[0])
+        who = f"{a.name}{year}年年度报告"
+        ay.drafts += _wrong_document(report, who, live[0].title)
+        if report:
+            failures, not_assessable = rules.arithmetic(report, who)
+            ay.drafts += failures + rules.content(report, year, who, not_assessable)
+            refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)
+        ay.drafts += _non_gov(a, year_docs, who)
+    return ay
 
 
 def run_check(session: Session, as_of: date, years: list[int] | None = None,

@@ -18,8 +18,11 @@ SECTION_NAMES = {"一": "一（总体情况）", "二": "二（主动公开）",
                  "五": "五（问题及改进）", "六": "六（其他事项）"}
 
 
+_NUMBER_TYPES = (int, float)
+
+
 def _num(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    return type(v) in _NUMBER_TYPES  # exact types: bool is not a count
 
 
 def arithmetic(report: dict[str, Any], who: str) -> tuple[list[Draft], list[str]]:

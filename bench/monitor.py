@@ -1,0 +1,117 @@
+"""Monitor benchmark: ``nianbao check`` over a generated database of N agencies x 5 years.
+
+The database is built directly (bulk inserts through the migrated schema): every agency
+crawled once after the deadlines, about 5% of its reports missing, some late, every
+report with distinct consistent tables.  The check runs in a fresh process; its wall time
+and peak RSS (VmHWM) are reported.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from crawler.sampleweb.reports import make_tables
+from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence
+from db.schema import open_db
+
+AGENCIES = int(os.environ.get("NIANBAO_BENCH_MONITOR_AGENCIES", "10000"))
+YEARS = (2020, 2021, 2022, 2023, 2024)
+
+
+def _report_json(tables: dict, year: int, name: str) -> dict:
+    layout = tables["layout"]
+    return {"title": f"{name}{year}年政府信息公开工作年度报告", "agency": name, "year": year, "format": layout,
+            "signed_date": None, "sections": list("一二三四五六"), "title_year": year, "statistics_period": None,
+            "tables": {"active": {"layout": layout, "rows": tables["active"], "extra": []},
+                       "requests": {"layout": layout, "rows": tables["requests"]}, "appeals": tables["appeals"]},
+            "table_status": {"active": "ok", "requests": "ok", "appeals": "ok"}, "table_details": {},
+            "prose_numbers": [{"key": "requests.new_received.total", "value": tables["requests"]["new_received"]["total"],
+                               "sentence": "共收到政府信息公开申请。"}]}
+
+
+def build(url: str, n: int, seed: int = 5) -> None:
+    rng = random.Random(seed)
+    factory = open_db(url)
+    seen = datetime(2026, 11, 1, tzinfo=UTC)
+    with factory() as s:
+        run = CrawlRun(started_at=seen, finished_at=seen, status="done", stats={})
+        s.add(run)
+        s.flush()
+        agencies, crawls, docs, versions, evidence = [], [], [], [], []
+        doc_id = 0
+        for i in range(n):
+            aid, name = f"a{i:05d}", f"第{i}号县某某局"
+            agencies.append({"id": aid, "name": name, "kind": "department", "region": f"{140000 + i % 97:06d}",
+                             "parent_id": None, "site": f"http://{aid}.gov.cn/", "start_urls": [], "hosts": [f"{aid}.gov.cn"],
+                             "deadline": None, "since": YEARS[0], "active": True, "updated_at": seen})
+            crawls.append({"run_id": run.id, "agency_id": aid, "outcome": "ok", "reason": None, "urls_tried": [],
+                           "columns": [f"http://{aid}.gov.cn/ndbg/"], "pages": 12, "reports_found": 5,
+                           "started_at": seen, "finished_at": seen})
+            prev = None
+            for year in YEARS:
+                tables = make_tables(rng, year, prev)
+                prev = tables
+                if rng.random() < 0.05:
+                    continue  # missing report
+                doc_id += 1
+                url_ = f"http://{aid}.gov.cn/ndbg/{year + 1}/{doc_id}.html"
+                docs.append({"id": doc_id, "agency_id": aid, "parent_id": None, "kind": "page", "url": url_,
+                             "title": f"{name}{year}年政府信息公开工作年度报告", "year": year, "report_agency": name,
+                             "host": f"{aid}.gov.cn", "first_seen": seen, "last_seen": seen, "last_status": 200,
+                             "removed_at": None, "removed_reason": None, "etag": None, "last_modified": None})
+                text = f"{name}{year}年认真贯彻落实条例。全年收到申请{tables['requests']['new_received']['total']}件。编号{doc_id}。"
+                versions.append({"document_id": doc_id, "sha256": f"{doc_id:064x}", "size": 1000, "detected_type": "html",
+                                 "stored_path": None, "fetched_at": seen, "parse_status": "ok", "parse_error": None,
+                                 "report": _report_json(tables, year, name), "text": text})
+                pub = date(year + 1, 2, 1 + rng.randrange(27)) if rng.random() < 0.1 else date(year + 1, 1, 20)
+                evidence += [{"document_id": doc_id, "source": "first_seen", "value": seen.isoformat(), "observed_at": seen,
+                              "run_id": run.id, "detail": None},
+                             {"document_id": doc_id, "source": "meta:PubDate", "value": pub.isoformat(), "observed_at": seen,
+                              "run_id": run.id, "detail": None}]
+        for model, rows in ((Agency, agencies), (AgencyCrawl, crawls), (Document, docs), (DocumentVersion, versions),
+                            (Evidence, evidence)):
+            for k in range(0, len(rows), 5000):
+                s.execute(insert(model), rows[k:k + 5000])
+        s.commit()
+
+
+_CHILD = """
+import sys, time
+from datetime import date
+from db.schema import open_db
+from monitor.check import run_check
+t0 = time.perf_counter()
+with open_db(sys.argv[1])() as s:
+    found, results = run_check(s, date(2025, 6, 30))
+    s.commit()
+dt = time.perf_counter() - t0
+hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024
+print(len(results), len(found), dt, hwm)
+"""
+
+
+def run() -> dict:  # type: ignore[type-arg]
+    print(f"monitor — nianbao check over {AGENCIES} agencies x {len(YEARS)} years (SQLite):")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        t0 = time.perf_counter()
+        build(url, AGENCIES)
+        built = time.perf_counter() - t0
+        size = (Path(tmp) / "bench.db").stat().st_size / 2**20
+        proc = subprocess.run([sys.executable, "-c", _CHILD, url], capture_output=True, text=True, check=True)
+    years, findings, secs, hwm = proc.stdout.split()
+    out = {"agencies": AGENCIES, "agency_years": int(years), "findings": int(findings), "check_seconds": float(secs),
+           "peak_rss_mb": int(hwm), "db_mb": round(size), "build_seconds": round(built, 1)}
+    print(f"  database: {size:.0f} MB built in {built:.0f} s; check: {out['agency_years']} agency-years, "
+          f"{out['findings']} findings in {out['check_seconds']:.1f} s, peak RSS {out['peak_rss_mb']} MB "
+          f"(target < 30 s, < 1 GB)")
+    return out
