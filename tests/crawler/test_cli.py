@@ -99,3 +99,32 @@ def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert r["published"] == {"date": "2025-03-25", "source": "url"}
     unknown = CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "nobody", "--db", db])
     assert unknown.exit_code == 1 and "unknown agency" in unknown.output
+
+
+def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    reg = tmp_path / "reg.yaml"
+    reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
+                   "    site: http://www.hongze.gov.cn/\n    since: 2024\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path}/n.db"
+    CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--db", db,
+                              "--url", "http://www.hongze.gov.cn/P020250325123.pdf", "--files", str(tmp_path / "f")])
+    out = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "2025-06-30", "--json"])
+    assert out.exit_code == 0, out.output
+    findings = json.loads(out.output)
+    assert [(f["agency"], f["year"], f["code"], f["severity"]) for f in findings] == \
+        [("hongze", 2024, "PROSE_MISMATCH", "warning")]
+    assert set(findings[0]) >= {"agency", "year", "code", "severity", "message", "evidence"}
+    audit = CliRunner().invoke(main, ["audit", "--year", "2024", "--as-of", "2025-06-30", "--db", db])
+    rows = json.loads(audit.output)
+    assert rows[0]["status"] == "published" and rows[0]["published"] == "2025-03-25" and rows[0]["source"] == "url"
+    assert rows[0]["deadline"] == "2025-03-31"
+    for fmt in ("csv", "xlsx", "html"):
+        r = CliRunner().invoke(main, ["audit", "--year", "2024", "--as-of", "2025-06-30", "--db", db, "--format", fmt,
+                                      "-o", str(tmp_path / f"a.{fmt}")])
+        assert r.exit_code == 0 and (tmp_path / f"a.{fmt}").stat().st_size > 100
+    d = CliRunner().invoke(main, ["dismiss", findings[0]["key"], "--reason", "区政府办口径", "--db", db])
+    assert "dismissed 1" in d.output
+    after = json.loads(CliRunner().invoke(main, ["check", "--db", db, "--as-of", "2025-06-30", "--json"]).output)
+    assert after == []
+    bad = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "30/06/2025"])
+    assert bad.exit_code == 1 and "not a date" in bad.output
