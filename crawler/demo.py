@@ -95,4 +95,15 @@ def _check_and_audit(out: Path, db_url: str, echo: Callable[[str], None]) -> Non
     statuses = Counter(r["status"] for r in rows)
     echo("audit list 2024: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common())
          + f"\n  {out / 'audit-2024.html'}\n  {out / 'audit-2024.csv'}\n  {out / 'audit-2024.xlsx'}\n  {out / 'findings.json'}")
-    echo(f"next: nianbao check --db {db_url} --as-of {AS_OF}   (the weekly digest is not built yet)")
+    from datetime import datetime, timedelta, timezone
+
+    from crawler.config import Config, Recipient
+    from crawler.digests import build_digests
+
+    today = datetime.now(timezone(timedelta(hours=8))).date()
+    [(_, msg)] = build_digests(db_url, Config(mail_from="nianbao@localhost"), today, [Recipient("gkb@example.gov.cn")],
+                               since=today - timedelta(days=7), audit_as_of=AS_OF)
+    preview = out / "digest-preview.html"
+    preview.write_text(msg.get_body(preferencelist=("html",)).get_content(), encoding="utf-8")  # type: ignore[union-attr]
+    (out / "digest-preview.eml").write_bytes(msg.as_bytes())
+    echo(f"weekly digest preview: {msg['Subject']}\n  {preview}")

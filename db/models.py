@@ -15,8 +15,10 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -179,6 +181,25 @@ class Evidence(Base):
     document: Mapped[Document] = relationship(back_populates="evidence")
 
 
+class OutboxMessage(Base):
+    """A digest email waiting to be sent, sent, or given up on; one per recipient and period."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("recipient", "period", name="uq_outbox_recipient_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(300))
+    period: Mapped[str] = mapped_column(String(40))  # e.g. 2026-W47
+    subject: Mapped[str] = mapped_column(Text)
+    message: Mapped[bytes] = mapped_column(LargeBinary)  # the .eml
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
 class Finding(Base):
     """A monitor finding, stable by ``key`` across runs (filled by the monitor)."""
 
@@ -198,3 +219,13 @@ class Finding(Base):
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     dismissed_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SchedulerJob(Base):
+    """APScheduler 3's job store table, created by our migrations (never by create_all)."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(String(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)

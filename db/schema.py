@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -59,9 +60,21 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+_factories: dict[str, sessionmaker[Session]] = {}
+_lock = threading.Lock()
+
+
 def open_db(url: str) -> sessionmaker[Session]:
-    """Open (and migrate when behind) the database at ``url``; returns a session factory."""
-    engine = make_engine(url)
-    if current_revision(engine) != head_revision():
-        upgrade(engine)
-    return sessionmaker(engine, expire_on_commit=False)
+    """Open (and migrate when behind) the database at ``url``; returns a session factory.
+
+    Engines are cached per URL and process, so callers that open the database often (the
+    service's jobs, pipeline threads) share one connection pool.
+    """
+    with _lock:
+        factory = _factories.get(url)
+        if factory is None:
+            engine = make_engine(url)
+            if current_revision(engine) != head_revision():
+                upgrade(engine)
+            factory = _factories[url] = sessionmaker(engine, expire_on_commit=False)
+        return factory

@@ -192,8 +192,9 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
         live = [d for d in year_docs if d.removed_at is None] or year_docs
         report, text = _main_report(live[0])
         who = f"{a.name}{year}年年度报告"
-        ay.drafts += _wrong_document(report, who, live[0].title)
-        if report:
+        wrong = _wrong_document(report, who, live[0].title)
+        ay.drafts += wrong
+        if report and not wrong:  # the content rules judge a report, not a cover letter
             failures, not_assessable = rules.arithmetic(report, who)
             ay.drafts += failures + rules.content(report, year, who, not_assessable)
             refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)

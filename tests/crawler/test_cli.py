@@ -48,20 +48,14 @@ def test_bad_input_exits_nonzero_with_one_line() -> None:
     assert missing.exit_code == 1
 
 
-def test_commands_not_built_say_so() -> None:
-    for cmd in (["digest", "--dry-run"], ["serve"]):
-        result = CliRunner().invoke(main, cmd)
-        assert result.exit_code == 2, cmd
-        assert "not built yet" in result.output
-
-
 def test_demo_crawls_the_sample_web(tmp_path) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(tmp_path / "demo"), "--delay", "0"],
                           capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 missed, 0 non-reports taken" in proc.stdout
     assert "LATE" in proc.stdout and "MISSING" in proc.stdout
-    for name in ("audit-2024.html", "audit-2024.csv", "audit-2024.xlsx", "findings.json"):
+    assert proc.stdout.rstrip().endswith("digest-preview.html")
+    for name in ("audit-2024.html", "audit-2024.csv", "audit-2024.xlsx", "findings.json", "digest-preview.html"):
         assert (tmp_path / "demo" / name).is_file(), name
     assert "dead-daj" in proc.stdout and "recorded as unreachable" in proc.stdout
     assert (tmp_path / "demo" / "nianbao.db").exists()

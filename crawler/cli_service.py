@@ -1,0 +1,111 @@
+"""The service commands of the CLI: ``digest``, ``serve``, ``jobs`` (registered on ``main``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from crawler.cli import _as_of, as_of_option, db_option, fail, main, open_session_factory
+
+
+def config_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--config", "config_path", default=None,
+                        help="Configuration file (default: nianbao.toml in the working directory).")(f)
+
+
+def _config(path: str | None):  # type: ignore[no-untyped-def]
+    from crawler.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+@main.command()
+@click.option("--since", default=None, help="Changes since this date (default: the last digest sent, else a week).")
+@as_of_option
+@click.option("--to", "to", multiple=True, help="Send to these addresses (unscoped) instead of the configured recipients.")
+@click.option("--dry-run", is_flag=True, help="Build the digests and write .eml files instead of sending.")
+@click.option("-o", "--output", default=None, help="Write the digest here: .eml (the email) or .html (a preview).")
+@config_option
+@db_option
+def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: bool, output: str | None,
+           config_path: str | None, db_url: str) -> None:
+    """Build the weekly compliance digest (HTML + text email) and send it over SMTP, or write it."""
+    from datetime import date
+
+    from crawler.config import Recipient
+    from crawler.digests import build_digests
+    from crawler.mailer import SmtpSettings, enqueue, process_outbox
+    from monitor.digest import period_of
+
+    cfg = _config(config_path)
+    day = _as_of(as_of)
+    since_day = date.fromisoformat(since) if since else None
+    recipients = [Recipient(a) for a in to] if to else cfg.recipients
+    if not recipients and not (dry_run or output):
+        fail("no recipients: configure [[recipients]] or pass --to ADDR (or use --dry-run / -o FILE)")
+    recipients = recipients or [Recipient("preview@localhost")]
+    open_session_factory(db_url)
+    built = build_digests(db_url, cfg, day, recipients, since_day)
+    if dry_run or output:
+        for n, (r, msg) in enumerate(built):
+            target = Path(output) if output else Path(f"digest-{period_of(day)}-{r.email}.eml")
+            if output and len(built) > 1:
+                target = target.with_name(f"{target.stem}-{n + 1}{target.suffix}")
+            if target.suffix == ".html":
+                html_part = msg.get_body(preferencelist=("html",))
+                target.write_text(html_part.get_content(), encoding="utf-8")  # type: ignore[union-attr]
+            else:
+                target.write_bytes(msg.as_bytes())
+            click.echo(f"{target}: {msg['Subject']} (to {r.email})")
+        return
+    if not cfg.smtp_url:
+        fail("no SMTP server: set NIANBAO_SMTP_URL or [smtp] url in the configuration")
+    factory = open_session_factory(db_url)
+    with factory() as session:
+        queued = sum(enqueue(session, r.email, period_of(day), msg) is not None for r, msg in built)
+        session.commit()
+        result = process_outbox(session, SmtpSettings.from_url(cfg.smtp_url, cfg.smtp_password), cfg.mail_from)
+    click.echo(f"{queued} digest(s) queued for {period_of(day)}; sent {result.sent}, retrying {result.retrying}, "
+               f"failed {result.failed}")
+    for e in result.errors or []:
+        click.echo(f"nianbao: not sent: {e}", err=True)
+    if result.failed or result.retrying:
+        sys.exit(1)
+
+
+@main.command()
+@config_option
+@db_option
+def serve(config_path: str | None, db_url: str) -> None:
+    """The long-running service: scheduled crawls (seasonal cadence), checks, weekly digests."""
+    from crawler.service import serve as run_service
+
+    _config(config_path)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    run_service(db_url, config_path)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+def jobs(as_json: bool, db_url: str) -> None:
+    """The service's schedules, with last and next runs."""
+    from crawler.service import jobs as list_jobs
+
+    rows = list_jobs(db_url)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("no jobs scheduled yet: start `nianbao serve` once")
+    for r in rows:
+        last = r["last_run"] or {}
+        click.echo(f"{r['id']:<8} next {r['next_run'] or '—'}  last {last.get('last_start', '—')} "
+                   f"({last.get('status', '—')})  {r['trigger']}  {r['name']}")

@@ -1,0 +1,242 @@
+"""``nianbao serve``: scheduled crawls that follow the reporting season, checks after each
+crawl, and the weekly digest — unattended.
+
+APScheduler 3 keeps its jobs in the project database (SQLAlchemy job store), so schedules
+and their next runs survive restarts; every job has ``coalesce``, ``max_instances=1`` and a
+misfire grace of hours, so a run missed while the service was down runs once when it is
+back.  Each crawl is a child ``nianbao crawl`` (Scrapy's reactor cannot restart in one
+process) with a time limit; a crawl that hangs is killed and recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crawler.config import Config, load_config
+from db.models import Agency, AgencyCrawl, CrawlRun, Document, Setting, utcnow
+from db.schema import open_db
+from monitor.deadlines import BEIJING
+
+log = logging.getLogger("nianbao.service")
+TIMEZONE = "Asia/Shanghai"
+MISFIRE_GRACE = 6 * 3600
+SEASON_MONTHS = range(1, 5)  # January to the end of April
+
+
+def now() -> datetime:
+    """The service's clock (tests replace it with a fake one)."""
+    return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- cadence
+def interval_days(agency: Agency, found_last_year: bool, at: datetime, cfg: Config) -> float:
+    """Days between crawls of an agency: per-agency and regional settings first, then the
+    season (daily from January to April while last year's report is not found)."""
+    if agency.id in cfg.cadence_agencies:
+        return cfg.cadence_agencies[agency.id]
+    for prefix in sorted(cfg.cadence_regions, key=len, reverse=True):
+        if (agency.region or "").startswith(prefix):
+            return cfg.cadence_regions[prefix]
+    in_season = at.astimezone(BEIJING).month in SEASON_MONTHS
+    return cfg.season_days if in_season and not found_last_year else cfg.off_season_days
+
+
+def due_agencies(session: Any, at: datetime, cfg: Config) -> list[str]:
+    """Agencies whose next crawl is due at ``at``."""
+    last = dict(session.execute(select(AgencyCrawl.agency_id, func.max(AgencyCrawl.finished_at))
+                                .group_by(AgencyCrawl.agency_id)).all())
+    last_year = at.astimezone(BEIJING).year - 1
+    found = set(session.scalars(select(Document.agency_id).where(Document.kind == "page", Document.year == last_year,
+                                                                 Document.removed_at.is_(None))))
+    due = []
+    for a in session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)):
+        previous = last.get(a.id)
+        if previous is not None and previous.tzinfo is None:
+            previous = previous.replace(tzinfo=UTC)
+        days = interval_days(a, a.id in found, at, cfg)
+        if previous is None:
+            due.append(a.id)
+        elif days >= 1 and float(days).is_integer():
+            # whole days: once per calendar day (Beijing), so hourly ticks do not drift
+            if (at.astimezone(BEIJING).date() - previous.astimezone(BEIJING).date()).days >= days:
+                due.append(a.id)
+        elif at - previous >= timedelta(days=days):
+            due.append(a.id)
+    return due
+
+
+# ---------------------------------------------------------------- jobs (referenced by name in the job store)
+def _record(db_url: str, job: str, started: datetime, status: str, detail: dict[str, Any]) -> None:
+    with open_db(db_url)() as session:
+        key = f"job:{job}"
+        row = session.get(Setting, key)
+        value = {"last_start": started.isoformat(timespec="seconds"), "last_end": now().isoformat(timespec="seconds"),
+                 "status": status, **detail}
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+        session.commit()
+
+
+def run_child_crawl(db_url: str, cfg: Config, agencies: list[str]) -> dict[str, Any]:
+    """``nianbao crawl`` for these agencies in a child process, killed at the time limit."""
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--db", db_url]
+    if cfg.registry:
+        cmd += ["--registry", cfg.registry]
+    for aid in agencies:
+        cmd += ["--agency", aid]
+    timeout = cfg.crawl_timeout_minutes * 60
+    started = utcnow()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        _mark_killed(db_url, started, timeout)
+        return {"status": "killed", "why": f"crawl exceeded {timeout:.0f} s and was killed"}
+    return {"status": "ok" if proc.returncode == 0 else "failed", "exit": proc.returncode,
+            "summary": (out.strip().splitlines() or [""])[-1], "error": err.strip().splitlines()[-1] if err.strip() else None}
+
+
+def _mark_killed(db_url: str, since: datetime, timeout: float) -> None:
+    with open_db(db_url)() as session:
+        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running", CrawlRun.started_at >= since)):
+            run.status, run.finished_at = "killed", utcnow()
+            run.stats = {**(run.stats or {}), "killed": f"exceeded the time limit of {timeout:.0f} s"}
+        session.commit()
+
+
+def crawl_tick(db_url: str, config_path: str | None) -> None:
+    """Crawl the agencies that are due, then run the monitor."""
+    from monitor.check import run_check
+
+    started = now()
+    cfg = load_config(config_path)
+    with open_db(db_url)() as session:
+        due = due_agencies(session, started, cfg)
+    if not due:
+        _record(db_url, "crawl", started, "nothing due", {"agencies": 0})
+        return
+    log.info("crawling %d agencies: %s", len(due), ", ".join(due[:10]) + (" …" if len(due) > 10 else ""))
+    result = run_child_crawl(db_url, cfg, due)
+    with open_db(db_url)() as session:
+        found, _ = run_check(session, started.astimezone(BEIJING).date())
+        session.commit()
+    log.info("crawl %s; check: %d open findings", result.get("status"), len(found))
+    _record(db_url, "crawl", started, result.get("status", "?"), {"agencies": len(due), "findings": len(found), **result})
+
+
+def digest_tick(db_url: str, config_path: str | None) -> None:
+    """Queue this week's digest for every recipient (once), then send what is due."""
+    from crawler.digests import queue_digests
+
+    started = now()
+    cfg = load_config(config_path)
+    queued = queue_digests(db_url, cfg, started.astimezone(BEIJING).date())
+    sent = outbox_tick(db_url, config_path)
+    _record(db_url, "digest", started, "ok", {"queued": queued, **(sent or {})})
+
+
+def outbox_tick(db_url: str, config_path: str | None) -> dict[str, Any] | None:
+    """Send queued digests and retry failed ones whose backoff has passed."""
+    from crawler.mailer import SmtpSettings, process_outbox
+
+    cfg = load_config(config_path)
+    if not cfg.smtp_url:
+        return None
+    with open_db(db_url)() as session:
+        r = process_outbox(session, SmtpSettings.from_url(cfg.smtp_url, cfg.smtp_password), cfg.mail_from, now())
+    for e in r.errors or []:
+        log.warning("digest not sent: %s", e)
+    return {"sent": r.sent, "retrying": r.retrying, "failed": r.failed}
+
+
+# ---------------------------------------------------------------- the scheduler
+def build_scheduler(db_url: str, config_path: str | None, scheduler_cls: Any = None, **kw: Any) -> Any:
+    """A scheduler with the three jobs, its job store in the project database.
+
+    A job already stored with the same trigger and arguments is kept as it is, with its
+    next run time, so a run missed while the service was down still happens (once) when
+    it comes back; a changed schedule replaces it.
+    """
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    cfg = load_config(config_path)
+    cls = scheduler_cls or BlockingScheduler
+    store = SQLAlchemyJobStore(url=db_url, tablename="apscheduler_jobs")
+    scheduler = cls(jobstores={"default": store},
+                    job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+                    timezone=TIMEZONE, **kw)
+    hour, minute = (int(x) for x in cfg.digest_time.split(":"))
+    args = [db_url, config_path]
+    specs = [
+        ("crawl", "crawler.service:crawl_tick", CronTrigger(minute=5, timezone=TIMEZONE),
+         "crawl the agencies that are due (seasonal cadence), then check"),
+        ("digest", "crawler.service:digest_tick",
+         CronTrigger(day_of_week=cfg.digest_day, hour=hour, minute=minute, timezone=TIMEZONE), "weekly compliance digest"),
+        ("outbox", "crawler.service:outbox_tick", IntervalTrigger(minutes=cfg.outbox_minutes, timezone=TIMEZONE),
+         "send and retry queued digests"),
+    ]
+    for job_id, func_ref, trigger, name in specs:
+        existing = store.lookup_job(job_id)
+        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+            continue
+        scheduler.add_job(func_ref, trigger, args=args, id=job_id, name=name, replace_existing=True)
+    return scheduler
+
+
+def serve(db_url: str, config_path: str | None) -> None:
+    """Run until SIGTERM/SIGINT; running jobs finish first (no half-written rows)."""
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+
+    open_db(db_url)
+    scheduler = build_scheduler(db_url, config_path)
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping after the running jobs finish", signum)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)
+        else:  # before the scheduler started: nothing is running
+            log.info("stopped")
+            raise SystemExit(0)
+
+    def started(_event: Any) -> None:
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s (%s): %s, next run %s", job.id, job.name, job.trigger, job.next_run_time)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
+    scheduler.start()
+    log.info("stopped")
+
+
+def jobs(db_url: str) -> list[dict[str, Any]]:
+    """Schedules with their next runs (job store) and last runs (recorded by the jobs)."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    open_db(db_url)
+    store = SQLAlchemyJobStore(url=db_url, tablename="apscheduler_jobs")
+    store.start(None, "default")  # type: ignore[arg-type]
+    out = []
+    with open_db(db_url)() as session:
+        for job in store.get_all_jobs():
+            last = session.get(Setting, f"job:{job.id}")
+            out.append({"id": job.id, "name": job.name, "trigger": str(job.trigger),
+                        "next_run": job.next_run_time.isoformat() if job.next_run_time else None,
+                        "last_run": (last.value if last else None)})
+    store.shutdown()
+    return out

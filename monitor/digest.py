@@ -1,0 +1,128 @@
+"""The weekly compliance digest for one recipient: what changed since the last one.
+
+Content, limited to the recipient's scope (regions, parent governments, agencies):
+reports newly found, agencies newly late or missing, new findings by severity, findings
+resolved, deadlines coming up, and the audit counts, with the audit list attached as CSV.
+An empty week still says so, with the counts.  Rendered with jinja2 (HTML and plain
+text, Chinese) into one multipart email.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Agency, Document, Finding
+from monitor import audit
+from monitor.check import assess_all
+from monitor.deadlines import BEIJING, deadline_for
+
+TEMPLATES = Path(__file__).parent / "templates"
+UPCOMING_DAYS = 45
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
+                          trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass(slots=True)
+class Scope:
+    regions: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+
+    def includes(self, a: Agency) -> bool:
+        if not (self.regions or self.parents or self.agencies):
+            return True
+        return (a.id in self.agencies or (a.parent_id in self.parents if a.parent_id else False) or a.id in self.parents
+                or any((a.region or "").startswith(r) for r in self.regions))
+
+    def describe(self) -> str:
+        parts = [f"地区{','.join(self.regions)}" if self.regions else "", f"所属政府{','.join(self.parents)}" if self.parents else "",
+                 f"机关{','.join(self.agencies)}" if self.agencies else ""]
+        return "；".join(p for p in parts if p) or "全部机关"
+
+
+def period_of(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), BEIJING)
+
+
+def digest_data(session: Session, scope: Scope, since: date, as_of: date,
+                audit_as_of: date | None = None) -> dict[str, Any]:
+    """Everything the digest shows, as plain data (also used by tests).
+
+    Changes are those between ``since`` and ``as_of``; the audit counts and upcoming
+    deadlines are as of ``audit_as_of`` (default ``as_of``; the demo replays an older date).
+    """
+    audit_day = audit_as_of or as_of
+    agencies = [a for a in session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)) if scope.includes(a)]
+    ids = [a.id for a in agencies]
+    names = {a.id: a.name for a in agencies}
+    lo, hi = _start(since), _start(as_of + timedelta(days=1))
+    new_docs = [d for d in session.scalars(select(Document).where(Document.kind == "page", Document.agency_id.in_(ids),
+                                                                  Document.first_seen >= lo, Document.first_seen < hi))]
+    findings = list(session.scalars(select(Finding).where(Finding.agency_id.in_(ids))))
+    new = [f for f in findings if f.status == "open" and lo <= f.first_seen < hi]
+    resolved = [f for f in findings if f.status == "resolved" and f.resolved_at and lo <= f.resolved_at < hi]
+    audit_year = audit_day.year - 1
+    results = assess_all(session, audit_day, [audit_year], ids) if ids else []
+    rows = audit.audit_rows(results)
+    upcoming = []
+    for a in agencies:
+        dl = deadline_for(a.kind, audit_year, region=a.region, agency_deadline=a.deadline)
+        if audit_day <= dl.day <= audit_day + timedelta(days=UPCOMING_DAYS):
+            if not any(r["agency"] == a.id and r["status"] in ("published", "late") for r in rows):
+                upcoming.append({"agency": a.id, "name": a.name, "deadline": dl.day.isoformat(), "rule": dl.rule})
+    by_sev = {sev: sorted((f for f in new if f.severity == sev), key=lambda f: (f.agency_id, f.year, f.code))
+              for sev in ("error", "warning", "info")}
+    return {
+        "since": since.isoformat(), "as_of": as_of.isoformat(), "period": period_of(as_of), "scope": scope.describe(),
+        "agencies": len(agencies), "audit_year": audit_year,
+        "new_reports": [{"agency": d.agency_id, "name": names.get(d.agency_id, d.agency_id), "year": d.year,
+                         "title": d.title, "url": d.url} for d in sorted(new_docs, key=lambda d: (d.agency_id, d.year or 0))],
+        "newly_late_or_missing": [{"code": f.code, "message": f.message} for f in new if f.code in ("LATE", "MISSING")],
+        "new_findings": {sev: [{"code": f.code, "message": f.message} for f in fs] for sev, fs in by_sev.items()},
+        "resolved": [{"code": f.code, "message": f.message} for f in resolved],
+        "upcoming": upcoming,
+        "audit_counts": dict(Counter(r["status"] for r in rows)),
+        "audit_rows": rows,
+        "changed": bool(new_docs or new or resolved),
+    }
+
+
+def render(data: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of a digest."""
+    n_new = sum(len(v) for v in data["new_findings"].values())
+    subject = (f"政府信息公开年报监测周报（{data['period']}）：" +
+               (f"新增问题{n_new}项，新发现报告{len(data['new_reports'])}份" if data["changed"] else "本周无变化"))
+    ctx = {**data, "subject": subject, "status_names": audit.STATUS_NAMES}
+    return subject, _env.get_template("digest.txt.j2").render(ctx), _env.get_template("digest.html.j2").render(ctx)
+
+
+def build_message(data: dict[str, Any], sender: str, to: str) -> EmailMessage:
+    """One multipart email: text and HTML alternatives, the audit list as a CSV attachment."""
+    subject, text, page = render(data)
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = format_datetime(datetime.now(BEIJING))
+    msg["Message-ID"] = make_msgid(domain="nianbao.local")
+    msg["X-Nianbao-Period"] = data["period"]
+    msg.set_content(text)
+    msg.add_alternative(page, subtype="html")
+    msg.add_attachment(audit.to_csv(data["audit_rows"]), maintype="text", subtype="csv",
+                       filename=f"audit-{data['audit_year']}.csv")
+    return msg
