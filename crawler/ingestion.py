@@ -52,8 +52,8 @@ def build_fetch(
         else:
             fetch.report = data
         fetch.text = report.text[:200_000] if report.text else None
-        if detected == "html":
-            fetch.text = _main_text(body) or fetch.text
+        if report.main_text:  # extracted in the parser's process, off the crawler's thread
+            fetch.text = report.main_text
         title = list_title or report.title
         if detected == "html":
             # the date line often sits outside the article body: search the whole page
@@ -68,13 +68,3 @@ def build_fetch(
     fetch.report_agency = agency_from_title(title)
     return fetch
 
-
-def _main_text(body: bytes) -> str | None:
-    """The article text of a page (trafilatura), for comparing reports' prose."""
-    import trafilatura
-
-    html = decode_html(body[:2_000_000])[0]
-    try:
-        return trafilatura.extract(html, include_tables=True, include_comments=False, favor_recall=True)
-    except Exception:  # noqa: BLE001 - extraction is a bonus; the parse result stands
-        return None

@@ -94,10 +94,22 @@ def parse_bytes(data: bytes, *, use_ocr: bool = True) -> Report:
     except Exception as exc:  # noqa: BLE001 - a parser bug must not take the caller down
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Report(source_type=kind, error=f"internal parser error on {kind}: {last}")
+    if kind == "html":
+        report.main_text = main_text(data)
     if not _looks_like_report(report):
         what = "an HTML page" if kind == "html" else f"a {kind} document"
         report.error = f"not an annual report: {what} without the report's title, sections or tables"
     return report
+
+
+def main_text(data: bytes) -> str | None:
+    """The article text of an HTML page (trafilatura, fast mode), or None."""
+    import trafilatura
+
+    try:
+        return trafilatura.extract(decode_html(data[:2_000_000])[0], include_tables=True, fast=True)
+    except Exception:  # noqa: BLE001 - the text is a bonus; the parse result stands
+        return None
 
 
 def parse_path(path: str | os.PathLike[str], *, use_ocr: bool = True) -> Report:

@@ -68,6 +68,7 @@ class Report:
     error: str | None = None
     text: str = ""
     page_meta: dict[str, str] = field(default_factory=dict)  # HTML <meta> name -> content
+    main_text: str | None = None  # an HTML page's article text (trafilatura), for comparing prose
 
     @property
     def ok(self) -> bool:
