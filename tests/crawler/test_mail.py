@@ -135,3 +135,13 @@ def test_smtp_urls() -> None:
     assert SmtpSettings.from_url("smtps://mail.gov.cn").port == 465
     with pytest.raises(ValueError):
         SmtpSettings.from_url("http://mail.gov.cn")
+
+
+def test_an_empty_week_still_says_so(db: str) -> None:
+    from monitor.digest import Scope, digest_data, render
+
+    with open_db(db)() as s:
+        data = digest_data(s, Scope(), date(2001, 1, 1), date(2001, 1, 7), audit_as_of=date(2025, 6, 30))
+    subject, text, page = render(data)
+    assert not data["changed"] and subject.endswith("本周无变化")
+    assert "本周无变化" in text and "按时发布" in text  # the audit counts are still given

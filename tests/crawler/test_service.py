@@ -189,3 +189,31 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     jobs = {j["id"]: j for j in json.loads(out.stdout)}
     assert set(jobs) == {"crawl", "digest", "outbox"}
     assert jobs["digest"]["next_run"] and "mon" in jobs["digest"]["trigger"]
+
+
+def test_a_hanging_crawl_is_killed_and_recorded(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from crawler.config import Config
+    from crawler.sampleweb.server import SampleServer, SampleWeb
+    from crawler.sampleweb.sites import demo_sites, registry_yaml
+
+    slow = [s for s in demo_sites() if s.state == "slow"]
+    server = SampleServer(SampleWeb(slow, slow_delay=60)).start()
+    try:
+        (tmp_path / "reg.yaml").write_text(registry_yaml(slow), encoding="utf-8")
+        db = f"sqlite:///{tmp_path / 'k.db'}"
+        cfg = Config(registry=str(tmp_path / "reg.yaml"), crawl_timeout_minutes=0.1)
+        import os
+
+        os.environ["http_proxy"] = server.url
+        try:
+            result = service.run_child_crawl(db, cfg, [slow[0].agency_id])
+        finally:
+            os.environ.pop("http_proxy", None)
+    finally:
+        server.stop()
+    assert result["status"] == "killed" and "killed" in result["why"]
+    with open_db(db)() as s:
+        run = s.scalar(select(CrawlRun))
+        assert run is not None and run.status == "killed" and "time limit" in run.stats["killed"]
