@@ -233,16 +233,18 @@ def _as_of(value: str | None):  # type: ignore[no-untyped-def]
 @click.option("--year", "years", multiple=True, type=int, help="Only these report years (repeatable).")
 @click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
 @as_of_option
+@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of (stores nothing).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as the JSON array of spec/interfaces.md.")
 @db_option
-def check(years: tuple[int, ...], agency_ids: tuple[str, ...], as_of: str | None, as_json: bool, db_url: str) -> None:
+def check(years: tuple[int, ...], agency_ids: tuple[str, ...], as_of: str | None, replay: bool, as_json: bool,
+          db_url: str) -> None:
     """Run the monitor: compute, store and print the findings (dismissed ones stay quiet)."""
     from monitor.check import finding_json, run_check
 
     day = _as_of(as_of)
     factory = open_session_factory(db_url)
     with factory() as session:
-        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None)
+        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay)
         session.commit()
         rows = [finding_json(f) for f in found]
     if as_json:
@@ -290,10 +292,11 @@ def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str 
 @main.command()
 @click.option("--year", type=int, required=True, help="Report year.")
 @as_of_option
+@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default="json", show_default=True)
 @click.option("-o", "--output", default=None, help="Write to this file (default: stdout; xlsx needs a file).")
 @db_option
-def audit(year: int, as_of: str | None, fmt: str, output: str | None, db_url: str) -> None:
+def audit(year: int, as_of: str | None, replay: bool, fmt: str, output: str | None, db_url: str) -> None:
     """The audit list of non-publishing agencies for a year, with evidence and roll-ups."""
     from monitor import audit as audit_mod
     from monitor.check import run_check
@@ -301,7 +304,7 @@ def audit(year: int, as_of: str | None, fmt: str, output: str | None, db_url: st
     day = _as_of(as_of)
     factory = open_session_factory(db_url)
     with factory() as session:
-        _, results = run_check(session, day, [year])
+        _, results = run_check(session, day, [year], replay=replay)
         session.commit()
     rows = audit_mod.audit_rows(results)
     if fmt == "xlsx" and not output:

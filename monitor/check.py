@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,7 +30,7 @@ from db.models import (
     utcnow,
 )
 from monitor import across, compliance, rules
-from monitor.deadlines import deadline_for
+from monitor.deadlines import BEIJING, deadline_for
 from monitor.findings import Draft, finding_key
 
 FIRST_YEAR = 2019
@@ -65,6 +65,21 @@ class LoadedDoc:
     evidence: list[tuple[str, str]] = field(default_factory=list)
     versions: list[tuple[str, Any, dict[str, Any] | None, str | None]] = field(default_factory=list)
     attachments: list[LoadedDoc] = field(default_factory=list)
+    observed: list[tuple[str, str, Any]] = field(default_factory=list)  # with observed_at, for replays
+
+
+def _as_known_at(doc: LoadedDoc, cutoff: datetime) -> LoadedDoc | None:
+    """The document as it was known at ``cutoff`` (None if not seen yet): a replay."""
+    if doc.first_seen > cutoff:
+        return None
+    versions = [v for v in doc.versions if v[1] <= cutoff]
+    if not versions:
+        return None
+    removed = doc.removed_at if doc.removed_at and doc.removed_at <= cutoff else None
+    attachments = [a for a in (_as_known_at(x, cutoff) for x in doc.attachments) if a is not None]
+    return LoadedDoc(doc.id, doc.agency_id, doc.year, doc.url, doc.title, doc.kind, doc.parent_id, doc.first_seen,
+                     min(doc.last_seen, cutoff), removed, doc.removed_reason if removed else None,
+                     [(src, val) for src, val, seen in doc.observed if seen <= cutoff], versions, attachments)
 
 
 def _main_report(doc: LoadedDoc) -> tuple[dict[str, Any] | None, str]:
@@ -78,7 +93,7 @@ def _main_report(doc: LoadedDoc) -> tuple[dict[str, Any] | None, str]:
     return pick[0], text
 
 
-def _docs(session: Session, agency_ids: list[str]) -> dict[tuple[str, int], list[LoadedDoc]]:
+def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = None) -> dict[tuple[str, int], list[LoadedDoc]]:
     d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
     rows = session.execute(select(d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
                                   d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
@@ -91,22 +106,30 @@ def _docs(session: Session, agency_ids: list[str]) -> dict[tuple[str, int], list
             for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.report, v.c.text)
                                      .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
                 by_id[r.document_id].versions.append((r.sha256, r.fetched_at, r.report, r.text))
-            for r in session.execute(select(e.c.document_id, e.c.source, e.c.value).where(e.c.document_id.in_(chunk))):
+            for r in session.execute(select(e.c.document_id, e.c.source, e.c.value, e.c.observed_at)
+                                     .where(e.c.document_id.in_(chunk))):
                 by_id[r.document_id].evidence.append((r.source, r.value))
+                if cutoff is not None:
+                    by_id[r.document_id].observed.append((r.source, r.value, r.observed_at))
     out: dict[tuple[str, int], list[LoadedDoc]] = defaultdict(list)
     for doc in by_id.values():
         if doc.kind == "attachment" and doc.parent_id in by_id:
             by_id[doc.parent_id].attachments.append(doc)
-        elif doc.kind == "page" and doc.year:
-            out[(doc.agency_id, doc.year)].append(doc)
+    for doc in by_id.values():
+        if doc.kind == "page" and doc.year:
+            known = doc if cutoff is None else _as_known_at(doc, cutoff)
+            if known is not None:
+                out[(doc.agency_id, doc.year)].append(known)
     return out
 
 
-def _crawls(session: Session) -> dict[str, list[compliance.Crawl]]:
+def _crawls(session: Session, cutoff: datetime | None = None) -> dict[str, list[compliance.Crawl]]:
     out: dict[str, list[compliance.Crawl]] = defaultdict(list)
     q = select(AgencyCrawl, CrawlRun).join(CrawlRun, CrawlRun.id == AgencyCrawl.run_id)
     for ac, run in session.execute(q):
         finished = ac.finished_at or run.finished_at or run.started_at
+        if cutoff is not None and finished > cutoff:
+            continue
         out[ac.agency_id].append(compliance.Crawl(run.id, ac.outcome, finished, ac.reason, ac.pages, ac.columns or [],
                                                   ac.urls_tried or []))
     return out
@@ -139,8 +162,13 @@ BATCH = 500  # agencies per batch: only one batch's reports are in memory at a t
 
 
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
-               agencies: list[str] | None = None) -> list[AgencyYear]:
-    """Every agency-year in scope with its status and drafts (nothing stored)."""
+               agencies: list[str] | None = None, replay: bool = False) -> list[AgencyYear]:
+    """Every agency-year in scope with its status and drafts (nothing stored).
+
+    With ``replay``, only what was known at the end of ``as_of`` (Beijing) counts: later
+    crawls, documents, versions, evidence and removals are ignored.
+    """
+    cutoff = datetime.combine(as_of, time(23, 59, 59), BEIJING) if replay else None
     q = select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)
     if agencies:
         q = q.where(Agency.id.in_(agencies))
@@ -148,12 +176,12 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     setting = session.get(Setting, "deadlines")
     kinds = (setting.value or {}).get("kinds") if setting else None
     regions = (setting.value or {}).get("regions") if setting else None
-    crawls = _crawls(session)
+    crawls = _crawls(session, cutoff)
     results: list[AgencyYear] = []
     prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
     for k in range(0, len(agency_rows), BATCH):
         batch = agency_rows[k:k + BATCH]
-        docs = _docs(session, [a.id for a in batch])
+        docs = _docs(session, [a.id for a in batch], cutoff)
         refs: dict[tuple[str, int], across.ReportRef] = {}
         doc_years: dict[str, set[int]] = defaultdict(set)
         for aid, y in docs:
@@ -203,9 +231,17 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
 
 
 def run_check(session: Session, as_of: date, years: list[int] | None = None,
-              agencies: list[str] | None = None) -> tuple[list[Finding], list[AgencyYear]]:
-    """Assess, then upsert findings; returns the open (not dismissed) findings in scope."""
-    results = assess_all(session, as_of, years, agencies)
+              agencies: list[str] | None = None, replay: bool = False) -> tuple[list[Finding], list[AgencyYear]]:
+    """Assess, then upsert findings; returns the open (not dismissed) findings in scope.
+
+    A replay (see :func:`assess_all`) only reports: it stores nothing.
+    """
+    results = assess_all(session, as_of, years, agencies, replay)
+    if replay:
+        drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
+                          code=d.code, severity=d.severity, message=d.message, evidence=d.evidence, status="open")
+                  for r in results for d in r.drafts]
+        return sorted(drafts, key=lambda f: (f.agency_id, f.year, f.code, f.key)), results
     now = utcnow()
     scope = {(r.agency.id, r.year) for r in results}
     existing = {f.key: f for f in session.scalars(select(Finding))}

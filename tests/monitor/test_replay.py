@@ -1,0 +1,58 @@
+"""Replaying the monitor at past dates: only what was known then counts (``--replay``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from db.models import AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, Finding
+from db.registry import parse_registry, sync_registry
+from db.schema import open_db
+from monitor.check import run_check
+from monitor.deadlines import BEIJING
+
+
+def _at(d: str) -> datetime:
+    return datetime.fromisoformat(d).replace(tzinfo=BEIJING)
+
+
+def test_a_history_replayed(tmp_path: Path) -> None:
+    factory = open_db(f"sqlite:///{tmp_path / 'r.db'}")
+    with factory() as s:
+        sync_registry(s, parse_registry("agencies:\n  - {id: x, name: 某某局, kind: department, site: 'http://x.gov.cn/'}\n"))
+        for day in ("2025-02-05T10:00", "2025-02-10T10:00", "2025-03-01T10:00", "2025-04-01T10:00"):
+            run = CrawlRun(started_at=_at(day), finished_at=_at(day), status="done", stats={})
+            s.add(run)
+            s.flush()
+            s.add(AgencyCrawl(run_id=run.id, agency_id="x", outcome="ok", started_at=_at(day), finished_at=_at(day),
+                              columns=["http://x.gov.cn/ndbg/"], pages=5))
+        doc = Document(agency_id="x", kind="page", url="http://x.gov.cn/ndbg/2024.html", year=2024,
+                       title="某某局2024年政府信息公开工作年度报告", first_seen=_at("2025-02-10T10:00"),
+                       last_seen=_at("2025-03-01T10:00"), removed_at=_at("2025-04-01T10:00"), removed_reason="HTTP 404")
+        s.add(doc)
+        s.flush()
+        report = {"format": "2021", "sections": list("一二三四五六"), "tables": {}, "table_status": {}}
+        s.add_all([
+            DocumentVersion(document_id=doc.id, sha256="a" * 64, size=1, detected_type="html", parse_status="ok",
+                            fetched_at=_at("2025-02-10T10:00"), report=report, text="第一版"),
+            DocumentVersion(document_id=doc.id, sha256="b" * 64, size=1, detected_type="html", parse_status="ok",
+                            fetched_at=_at("2025-03-01T10:00"), report=report, text="第二版"),
+            Evidence(document_id=doc.id, source="first_seen", value="2025-02-10T02:00:00+00:00",
+                     observed_at=_at("2025-02-10T10:00")),
+            Evidence(document_id=doc.id, source="meta:PubDate", value="2025-01-20", observed_at=_at("2025-02-10T10:00")),
+        ])
+        s.commit()
+
+        def codes(day: str, replay: bool = True) -> set[str]:
+            found, _ = run_check(s, date.fromisoformat(day), years=[2024], replay=replay)
+            return {f.code for f in found if f.code in ("MISSING", "LATE", "BACKDATED", "EDITED", "REMOVED")}
+
+        assert codes("2025-02-07") == {"MISSING"}
+        assert codes("2025-02-15") == {"LATE", "BACKDATED"}
+        assert codes("2025-03-15") == {"LATE", "BACKDATED", "EDITED"}
+        assert s.scalar(select(Finding)) is None  # replays store nothing
+        assert codes("2025-06-30", replay=False) == {"LATE", "BACKDATED", "EDITED", "REMOVED"}
+        late = s.scalar(select(Finding).where(Finding.code == "LATE"))
+        assert late.evidence["source"] == "first_seen" and late.evidence["published"] == "2025-02-10"
