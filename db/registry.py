@@ -47,6 +47,8 @@ class Registry:
     deadlines: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     # region code prefix -> kind -> MM-DD (e.g. a county's rule for its townships)
     regions: dict[str, dict[str, str]] = field(default_factory=dict)
+    # host suffixes trusted besides *.gov.cn (NON_GOV_HOST), e.g. a city's own portal domain
+    trusted_hosts: list[str] = field(default_factory=list)
 
     def get(self, agency_id: str) -> AgencySpec | None:
         return next((a for a in self.agencies if a.id == agency_id), None)
@@ -129,6 +131,14 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                     if kind not in KINDS or not _valid_mmdd(value):
                         errors.append((line, f"defaults.regions.{code}.{kind}", f"needs a kind and a MM-DD date, got {value!r}"))
                 regions[str(code)] = {k: str(v) for k, v in rules.items()}
+    trusted: list[str] = []
+    th = (defaults or {}).get("trusted_hosts") if isinstance(defaults, dict) else None
+    if th is not None:
+        line = top["defaults"][1].start_mark.line + 1
+        if not isinstance(th, list) or not all(isinstance(h, str) and _HOST_RE.match(h.strip(".")) for h in th):
+            errors.append((line, "defaults.trusted_hosts", "must be a list of host names or suffixes"))
+        else:
+            trusted = [h.strip(".").lower() for h in th]
     items = data.get("agencies")
     if not isinstance(items, list) or "agencies" not in top:
         errors.append((1, "agencies", "missing or not a list"))
@@ -200,7 +210,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             errors.append((ln, f"agencies[{i}].parent", f"unknown agency id {a.parent!r}"))
     if errors:
         raise RegistryError(source, sorted(errors))
-    return Registry(agencies, deadlines, regions)
+    return Registry(agencies, deadlines, regions, trusted)
 
 
 def load_registry(path: str | Path) -> Registry:
@@ -234,11 +244,12 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
         if row.active:
             row.active = False
             counts["deactivated"] += 1
-    setting = session.get(Setting, "deadlines")
-    value = {"kinds": registry.deadlines, "regions": registry.regions}
-    if setting is None:
-        session.add(Setting(key="deadlines", value=value))
-    else:
-        setting.value = value
+    for key, value in (("deadlines", {"kinds": registry.deadlines, "regions": registry.regions}),
+                       ("trusted_hosts", {"suffixes": registry.trusted_hosts})):
+        setting = session.get(Setting, key)
+        if setting is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            setting.value = value
     session.flush()
     return counts

@@ -147,12 +147,14 @@ def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) 
     return []
 
 
-def _non_gov(agency: Agency, docs: list[LoadedDoc], who: str) -> list[Draft]:
+def _non_gov(agency: Agency, docs: list[LoadedDoc], who: str, trusted: tuple[str, ...] = ()) -> list[Draft]:
+    """The only copies are on hosts outside the agency's, *.gov.cn and the trusted list."""
     hosts = {urlsplit(d.url).hostname for d in docs if d.url.startswith("http")}
     if not hosts:
         return []
     own = {h.lower() for h in agency.hosts or []} | {(urlsplit(agency.site).hostname or "").lower()}
-    if all(h and h not in own and not h.endswith(GOV_SUFFIXES) for h in hosts):
+    suffixes = GOV_SUFFIXES + tuple("." + t for t in trusted)
+    if all(h and h not in own and h not in trusted and not h.endswith(suffixes) for h in hosts):
         return [Draft("NON_GOV_HOST", f"{who}仅在非政府网站{'、'.join(sorted(h for h in hosts if h))}发现",
                       {"hosts": sorted(h for h in hosts if h)})]
     return []
@@ -176,6 +178,8 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     setting = session.get(Setting, "deadlines")
     kinds = (setting.value or {}).get("kinds") if setting else None
     regions = (setting.value or {}).get("regions") if setting else None
+    trusted_row = session.get(Setting, "trusted_hosts")
+    trusted = tuple((trusted_row.value or {}).get("suffixes") or ()) if trusted_row else ()
     crawls = _crawls(session, cutoff)
     results: list[AgencyYear] = []
     prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
@@ -190,7 +194,8 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
         for a in batch:
             span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | doc_years[a.id]
             for year in sorted(y for y in span if not years or y in years):
-                ay = _assess_one(a, year, as_of, docs.get((a.id, year), []), crawls.get(a.id, []), kinds, regions, refs)
+                ay = _assess_one(a, year, as_of, docs.get((a.id, year), []), crawls.get(a.id, []), kinds, regions, refs,
+                                 trusted)
                 batch_results[(a.id, year)] = ay
                 results.append(ay)
         for (aid, year), ref in refs.items():
@@ -209,7 +214,7 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
 
 def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], crawls: list[compliance.Crawl],
                 kinds: dict[str, str] | None, regions: dict[str, dict[str, str]] | None,
-                refs: dict[tuple[str, int], across.ReportRef]) -> AgencyYear:
+                refs: dict[tuple[str, int], across.ReportRef], trusted: tuple[str, ...] = ()) -> AgencyYear:
     dl = deadline_for(a.kind, year, region=a.region, agency_deadline=a.deadline, kinds=kinds, regions=regions)
     cdocs = [compliance.Doc(d.url, d.first_seen, d.last_seen, d.removed_at, d.removed_reason, d.evidence,
                             [compliance.Version(sha, at, text) for sha, at, _, text in d.versions])
@@ -226,7 +231,7 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
             failures, not_assessable = rules.arithmetic(report, who)
             ay.drafts += failures + rules.content(report, year, who, not_assessable)
             refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)
-        ay.drafts += _non_gov(a, year_docs, who)
+        ay.drafts += _non_gov(a, year_docs, who, trusted)
     return ay
 
 

@@ -56,3 +56,25 @@ def test_a_history_replayed(tmp_path: Path) -> None:
         assert codes("2025-06-30", replay=False) == {"LATE", "BACKDATED", "EDITED", "REMOVED"}
         late = s.scalar(select(Finding).where(Finding.code == "LATE"))
         assert late.evidence["source"] == "first_seen" and late.evidence["published"] == "2025-02-10"
+
+
+def test_non_gov_host_and_the_trusted_list(tmp_path: Path) -> None:
+    factory = open_db(f"sqlite:///{tmp_path / 'h.db'}")
+    base = "agencies:\n  - {id: x, name: 某某局, kind: department, site: 'http://x.gov.cn/'}\n"
+    with factory() as s:
+        sync_registry(s, parse_registry(base))
+        seen = _at("2025-01-20T10:00")
+        doc = Document(agency_id="x", kind="page", url="http://mirror.example.com/x-2024.html", year=2024,
+                       title="某某局2024年政府信息公开工作年度报告", first_seen=seen, last_seen=seen)
+        s.add(doc)
+        s.flush()
+        s.add(DocumentVersion(document_id=doc.id, sha256="c" * 64, size=1, detected_type="html", parse_status="ok",
+                              fetched_at=seen, report={"sections": list("一二三四五六"), "tables": {}}, text=""))
+        s.commit()
+        found, _ = run_check(s, date(2025, 6, 30), years=[2024], replay=True)
+        hosts = [f.evidence for f in found if f.code == "NON_GOV_HOST"]
+        assert hosts == [{"hosts": ["mirror.example.com"]}]
+        sync_registry(s, parse_registry("defaults:\n  trusted_hosts: [example.com]\n" + base))
+        s.commit()
+        found, _ = run_check(s, date(2025, 6, 30), years=[2024], replay=True)
+        assert not [f for f in found if f.code == "NON_GOV_HOST"]
