@@ -41,16 +41,22 @@ def open_session_factory(db_url: str):  # type: ignore[no-untyped-def]
         fail(f"cannot open database {db_url}: {str(exc).splitlines()[0]}")
 
 
-def load_and_sync_registry(session, registry_path: str):  # type: ignore[no-untyped-def]
-    from db.registry import RegistryError, load_registry, sync_registry
+def load_registry_or_fail(registry_path: str):  # type: ignore[no-untyped-def]
+    """The registry, or exit 1 listing every error (line, field, why)."""
+    from db.registry import RegistryError, load_registry
 
     try:
-        registry = load_registry(registry_path)
+        return load_registry(registry_path)
     except RegistryError as exc:
         click.echo(f"nianbao: {exc}", err=True)
         sys.exit(1)
-    counts = sync_registry(session, registry)
-    return registry, counts
+
+
+def load_and_sync_registry(session, registry_path: str):  # type: ignore[no-untyped-def]
+    from db.registry import sync_registry
+
+    registry = load_registry_or_fail(registry_path)
+    return registry, sync_registry(session, registry)
 
 
 def db_option(f):  # type: ignore[no-untyped-def]
@@ -131,15 +137,8 @@ def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[i
           timeout: float, retries: int, proxy: str | None, verbose: int, files_dir: str, db_url: str) -> None:
     """Discover, download, parse and store the agencies' reports; ends with a summary."""
     from crawler.run import CrawlOptions, run_crawl
-    from db.registry import RegistryError, load_registry
 
-    registry = None
-    if registry_path:
-        try:
-            registry = load_registry(registry_path)
-        except RegistryError as exc:
-            click.echo(f"nianbao: {exc}", err=True)
-            sys.exit(1)
+    registry = load_registry_or_fail(registry_path) if registry_path else None
     open_session_factory(db_url)
     opts = CrawlOptions(db_url=db_url, files=files_dir, registry=registry, agencies=list(agency_ids),
                         years=list(years), delay=delay, timeout=timeout, retries=retries, proxy=proxy,

@@ -31,8 +31,6 @@ from parsing.api import ParserPool
 from parsing.sniff import sniff
 
 log = logging.getLogger(__name__)
-_EXT = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
-        "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
 
 
 class AttachmentsPipeline(FilesPipeline):
@@ -46,8 +44,7 @@ class AttachmentsPipeline(FilesPipeline):
     def file_path(self, request: Request, response: Any = None, info: Any = None, *, item: Any = None) -> str:
         if response is None:  # before download: a name that never exists, so it is always revalidated
             return "pending/" + hashlib.sha1(request.url.encode()).hexdigest()
-        sha = hashlib.sha256(response.body).hexdigest()
-        return f"{sha[:2]}/{sha}.{_EXT.get(sniff(response.body), 'bin')}"
+        return FileStore.relative_path(hashlib.sha256(response.body).hexdigest(), sniff(response.body))
 
     def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
         if isinstance(item, ReportPage):

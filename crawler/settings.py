@@ -40,7 +40,6 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.middlewares.AlwaysRevalidatePolicy"
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
-HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 HTTPCACHE_ALWAYS_STORE = True  # store pages without validators too (refetched in full)
 
 DOWNLOADER_MIDDLEWARES = {

@@ -12,22 +12,6 @@ def _fmt(value: object) -> str:
     return "—" if value is None else str(value)
 
 
-def format_table_line(report: Report) -> str:
-    """One line: year, format, table statuses and the headline numbers."""
-    req = report.tables.get("requests")
-    parts = [f"{report.agency or '?'} {report.year or '?'} format={report.format or '?'}"]
-    for name, label in _TABLE_NAMES.items():
-        t = report.tables.get(name)
-        parts.append(f"{label.split()[0]}:{t.status if t else 'not_found'}")
-    if req and req.found:
-        new = req.rows.get("new_received", {}).get("total")
-        done = req.rows.get("total", {}).get("total")
-        parts.append(f"新收={_fmt(new)} 办理={_fmt(done)}")
-    if report.warnings:
-        parts.append(f"{len(report.warnings)} warning(s)")
-    return " ".join(parts)
-
-
 def format_report(report: Report) -> str:
     """A multi-line summary of one parsed report."""
     lines = [

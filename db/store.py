@@ -23,7 +23,7 @@ from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, 
 BEIJING = timezone(timedelta(hours=8))
 # Displayed publication date, strongest first (first_seen is reported separately).
 PUBLISHED_PRIORITY = ("meta:PubDate", "page:date", "list:date", "url", "http:last-modified", "signed")
-_EXT = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
+EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
         "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
 
 
@@ -64,8 +64,13 @@ class FileStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
+    @staticmethod
+    def relative_path(sha: str, kind: str) -> str:
+        """``ab/abcdef….pdf``: where content with this sha256 and type is stored."""
+        return f"{sha[:2]}/{sha}.{EXTENSIONS.get(kind, 'bin')}"
+
     def put(self, data: bytes, sha: str, kind: str) -> str:
-        rel = Path(sha[:2]) / f"{sha}.{_EXT.get(kind, 'bin')}"
+        rel = self.relative_path(sha, kind)
         path = self.root / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from parsing.layout import Cell, Row
 from parsing.normalize import is_blank_text, is_numeric_text, norm_label, parse_cell
@@ -30,8 +30,6 @@ class LabelledRow:
     values: list[Cell]
     page: int | None = None
     y: float | None = None
-    key: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def _is_value(text: str) -> bool:

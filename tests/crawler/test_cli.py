@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -12,6 +13,13 @@ from crawler.cli import main
 from tests.conftest import FIXTURES
 
 PDF = FIXTURES / "real" / "hongze-qzf-2024-pdf" / "source.pdf"
+
+
+def _hongze_registry(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    reg = tmp_path / "reg.yaml"
+    reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
+                   "    site: http://www.hongze.gov.cn/\n    since: 2024\n", encoding="utf-8")
+    return reg
 
 
 def test_parse_json_has_the_stable_shape() -> None:
@@ -73,9 +81,7 @@ def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:  # typ
 
 
 def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    reg = tmp_path / "reg.yaml"
-    reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
-                   "    site: http://www.hongze.gov.cn/\n", encoding="utf-8")
+    reg = _hongze_registry(tmp_path)
     db = f"sqlite:///{tmp_path}/n.db"
     url = "http://www.hongze.gov.cn/P020250325123.pdf"
     args = ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--url", url, "--seen", "2025-03-26",
@@ -96,9 +102,7 @@ def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    reg = tmp_path / "reg.yaml"
-    reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
-                   "    site: http://www.hongze.gov.cn/\n    since: 2024\n", encoding="utf-8")
+    reg = _hongze_registry(tmp_path)
     db = f"sqlite:///{tmp_path}/n.db"
     CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--db", db,
                               "--url", "http://www.hongze.gov.cn/P020250325123.pdf", "--files", str(tmp_path / "f")])

@@ -122,11 +122,27 @@ def test_findings_are_stable_resolvable_and_dismissable(stored) -> None:  # type
         s.commit()
         assert key not in {f.key for f in after}
         assert s.scalar(select(Finding).where(Finding.key == key)).status == "dismissed"
-        # a finding that stops holding is resolved, not deleted
-        late = s.scalar(select(Finding).where(Finding.code == "LATE"))
-        run_check(s, AS_OF, agencies=["seed003"], years=[2020])
+        # a finding that stops holding is resolved (not deleted), and reopened when it returns
+        from sqlalchemy.orm.attributes import flag_modified
+
+        from db.models import Document
+
+        version = s.scalar(select(Document).where(Document.agency_id == "hongze2023")).versions[-1]
+        review = version.report["tables"]["appeals"]["review"]
+        key = "hongze2023|2023|APPEAL_TOTAL|review"
+        review["total"] = 11  # the printed total corrected: 10 + 1 + 0 + 0
+        flag_modified(version, "report")
         s.commit()
-        assert s.get(Finding, late.id).status == "open"
+        run_check(s, AS_OF, agencies=["hongze2023"])
+        s.commit()
+        row = s.scalar(select(Finding).where(Finding.key == key))
+        assert row.status == "resolved" and row.resolved_at is not None
+        review["total"] = 0
+        flag_modified(version, "report")
+        s.commit()
+        run_check(s, AS_OF, agencies=["hongze2023"])
+        s.commit()
+        assert s.get(Finding, row.id).status == "open" and s.get(Finding, row.id).resolved_at is None
 
 
 def test_messages_are_one_line_chinese(stored) -> None:  # type: ignore[no-untyped-def]
