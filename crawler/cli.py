@@ -41,6 +41,42 @@ def open_session_factory(db_url: str):  # type: ignore[no-untyped-def]
         fail(f"cannot open database {db_url}: {str(exc).splitlines()[0]}")
 
 
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(db_url)
+    except Exception:  # noqa: BLE001 - open_session_factory reports a bad URL
+        return None
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def open_existing_db(db_url: str):  # type: ignore[no-untyped-def]
+    """Open a database a read-only command needs, without creating an empty one."""
+    path = sqlite_path(db_url)
+    if path is not None and not path.is_file():
+        fail(f"没有数据库 {path}：请先运行 nianbao crawl 或 nianbao ingest，或用 --db（环境变量 NIANBAO_DB_URL）指定")
+    return open_session_factory(db_url)
+
+
+def require_agencies(session, agency_ids) -> None:  # type: ignore[no-untyped-def]
+    """Exit 1 naming every agency id that is not in the database (as crawl does)."""
+    from sqlalchemy import select
+
+    from db.models import Agency
+
+    wanted = sorted(set(agency_ids or ()))
+    if not wanted:
+        return
+    known = set(session.scalars(select(Agency.id).where(Agency.id.in_(wanted))))
+    unknown = [a for a in wanted if a not in known]
+    if unknown:
+        fail(f"未知机关代码：{'、'.join(unknown)}（请先同步登记册：--registry FILE）")
+
+
 def load_registry_or_fail(registry_path: str):  # type: ignore[no-untyped-def]
     """The registry, or exit 1 listing every error (line, field, why)."""
     from db.registry import RegistryError, load_registry
@@ -139,6 +175,12 @@ def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[i
     from crawler.run import CrawlOptions, run_crawl
 
     registry = load_registry_or_fail(registry_path) if registry_path else None
+    if registry is None:
+        _require_known_agencies(db_url, agency_ids)
+    else:
+        unknown = sorted(set(agency_ids) - {a.id for a in registry.agencies})
+        if unknown:
+            fail(f"未知机关代码：{'、'.join(unknown)}（登记册 {registry_path} 中没有）")
     open_session_factory(db_url)
     opts = CrawlOptions(db_url=db_url, files=files_dir, registry=registry, agencies=list(agency_ids),
                         years=list(years), delay=delay, timeout=timeout, retries=retries, proxy=proxy,
@@ -148,6 +190,22 @@ def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[i
     except ValueError as exc:
         fail(str(exc))
     click.echo(format_crawl_summary(summary))
+
+
+def _require_known_agencies(db_url: str, agency_ids: tuple[str, ...]) -> None:
+    """crawl without --registry: the database must already hold the (requested) agencies."""
+    from sqlalchemy import func, select
+
+    from db.models import Agency
+
+    no_registry = "没有机关登记册：请用 --registry FILE（或环境变量 NIANBAO_REGISTRY）指定"
+    path = sqlite_path(db_url)
+    if path is not None and not path.is_file():
+        fail(no_registry)
+    with open_session_factory(db_url)() as session:
+        if not session.scalar(select(func.count()).select_from(Agency).where(Agency.active.is_(True))):
+            fail(no_registry)
+        require_agencies(session, agency_ids)
 
 
 @main.command()
@@ -179,7 +237,7 @@ def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registr
         if registry_path:
             load_and_sync_registry(session, registry_path)
         if not agency_exists(session, agency_id):
-            fail(f"unknown agency {agency_id!r}: sync a registry first (--registry FILE)")
+            fail(f"未知机关代码：{agency_id}（请先同步登记册：--registry FILE）")
         body = Path(path).read_bytes()
         doc_url = url or Path(path).resolve().as_uri()
         fetch = build_fetch(agency_id, doc_url, body, seen_at=seen_at)
@@ -200,8 +258,9 @@ def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str)
     """Print the stored reports."""
     from db.store import reports as stored_reports
 
-    factory = open_session_factory(db_url)
+    factory = open_existing_db(db_url)
     with factory() as session:
+        require_agencies(session, [agency_id] if agency_id else [])
         rows = stored_reports(session, agency_id, year)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -210,7 +269,7 @@ def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str)
         pub = r["published"] or {}
         click.echo(f"{r['agency']:<24} {r['year'] or '----'} {pub.get('date', '—'):<10} "
                    f"{r['format'] or '—':<5} {r['parse_status']:<7} {r['title'] or ''}  {r['url']}")
-    click.echo(f"{len(rows)} report(s)")
+    click.echo(f"共{len(rows)}份报告")
 
 
 def as_of_option(f):  # type: ignore[no-untyped-def]
@@ -225,7 +284,7 @@ def _as_of(value: str | None):  # type: ignore[no-untyped-def]
     try:
         return date.fromisoformat(value)
     except ValueError:
-        fail(f"--as-of {value!r} is not a date YYYY-MM-DD")
+        fail(f"--as-of {value!r} 不是日期（应为 YYYY-MM-DD）")
 
 
 @main.command()
@@ -241,22 +300,25 @@ def check(years: tuple[int, ...], agency_ids: tuple[str, ...], as_of: str | None
     from monitor.check import finding_json, run_check
 
     day = _as_of(as_of)
-    factory = open_session_factory(db_url)
+    factory = open_existing_db(db_url)
     with factory() as session:
+        require_agencies(session, agency_ids)
         found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay)
         session.commit()
         rows = [finding_json(f) for f in found]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    from monitor.exports.labels import SEVERITY_LABELS, code_label
+
     for r in rows:
-        click.echo(f"{r['severity']:<7} {r['code']:<18} {r['message']}")
+        click.echo(f"{SEVERITY_LABELS.get(r['severity'], r['severity'])}　{code_label(r['code'])}：{r['message']}")
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["severity"]] = counts.get(r["severity"], 0) + 1
-    click.echo(f"{len(rows)} finding(s) for {len(results)} agency-years as of {day}: "
-               + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) if rows else
-               f"no findings for {len(results)} agency-years as of {day}")
+    click.echo(f"截至{day}，{len(results)}个机关年度共{len(rows)}项问题："
+               + "，".join(f"{SEVERITY_LABELS.get(s, s)}{n}项" for s, n in sorted(counts.items())) if rows else
+               f"截至{day}，{len(results)}个机关年度未发现问题")
 
 
 @main.command()
@@ -273,50 +335,119 @@ def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str 
     from db.models import Finding
 
     if not key and not (agency_id and year and code):
-        fail("give a finding KEY, or --agency, --year and --code")
-    factory = open_session_factory(db_url)
+        fail("请给出问题编号 KEY，或同时给出 --agency、--year 和 --code")
+    factory = open_existing_db(db_url)
     with factory() as session:
+        require_agencies(session, [agency_id] if agency_id else [])
         q = select(Finding)
         q = q.where(Finding.key == key) if key else q.where(Finding.agency_id == agency_id, Finding.year == year,
                                                            Finding.code == code)
         rows = list(session.scalars(q))
         if not rows:
-            fail("no such finding")
+            fail("没有这项问题")
         for f in rows:
             f.status, f.dismissed_reason = "dismissed", reason
         session.commit()
-    click.echo(f"dismissed {len(rows)} finding(s)")
+    click.echo(f"已忽略{len(rows)}项问题")
+
+
+FORMATS_BY_SUFFIX = {".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def output_format(fmt: str | None, output: str | None, default: str = "json") -> str:
+    """The format: --format, else the suffix of -o, else ``default``; a mismatch is an error."""
+    suffix = Path(output).suffix.lower() if output else ""
+    inferred = FORMATS_BY_SUFFIX.get(suffix)
+    if fmt and inferred and fmt != inferred:
+        fail(f"--format {fmt} 与输出文件 {output} 的扩展名不符")
+    if fmt:
+        return fmt
+    if output and not inferred:
+        fail(f"无法从 {output} 的扩展名判断格式：请用 .csv/.xlsx/.html/.json，或给出 --format")
+    return inferred or default
+
+
+def scope_options(f):  # type: ignore[no-untyped-def]
+    """--region/--parent/--kind filters (repeatable), shared by audit and notice."""
+    f = click.option("--kind", "kinds", multiple=True, type=click.Choice(["department", "government", "township"]),
+                     help="Only agencies of this kind (repeatable).")(f)
+    f = click.option("--parent", "parents", multiple=True, help="Only agencies under this parent government id (repeatable).")(f)
+    return click.option("--region", "regions", multiple=True,
+                        help="Only agencies whose region code starts with this (repeatable).")(f)
+
+
+def filter_rows(rows, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+    out = []
+    for r in rows:
+        if regions and not any((r.get("region") or "").startswith(x) for x in regions):
+            continue
+        if parents and r.get("parent") not in parents and r.get("agency") not in parents:
+            continue
+        if kinds and r.get("kind") not in kinds:
+            continue
+        out.append(r)
+    return out
+
+
+def audit_list(db_url: str, years: list[int], day, replay: bool, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+    """The audit rows (with their 内容问题 from the open findings) for the years and scope."""
+    from monitor import audit as audit_mod
+    from monitor.check import finding_json, run_check
+    from monitor.exports.words import with_content
+
+    factory = open_existing_db(db_url)
+    with factory() as session:
+        require_agencies(session, parents)
+        found, results = run_check(session, day, years, replay=replay)
+        session.commit()
+        findings = [finding_json(f) for f in found]
+    rows = with_content(audit_mod.audit_rows(results), findings)
+    return filter_rows(rows, regions, parents, kinds)
+
+
+def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-untyped-def]
+    from monitor.exports.labels import KIND_LABELS, region_label
+
+    parts = ["、".join(region_label(r) for r in regions) if regions else "",
+             ("上级政府" + "、".join(parents)) if parents else "",
+             "、".join(KIND_LABELS.get(k, k) for k in kinds) if kinds else ""]
+    return "，".join(p for p in parts if p) or "全部机关"
 
 
 @main.command()
-@click.option("--year", type=int, required=True, help="Report year.")
+@click.option("--year", "years", type=int, multiple=True, required=True, help="Report year (repeatable).")
 @as_of_option
 @click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default="json", show_default=True)
+@scope_options
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default=None,
+              help="Output format (default: from the suffix of -o, else json).")
 @click.option("-o", "--output", default=None, help="Write to this file (default: stdout; xlsx needs a file).")
 @db_option
-def audit(year: int, as_of: str | None, replay: bool, fmt: str, output: str | None, db_url: str) -> None:
-    """The audit list of non-publishing agencies for a year, with evidence and roll-ups."""
+def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tuple[str, ...], parents: tuple[str, ...],
+          kinds: tuple[str, ...], fmt: str | None, output: str | None, db_url: str) -> None:
+    """The audit list of non-publishing agencies for the years, with evidence and roll-ups."""
     from monitor import audit as audit_mod
-    from monitor.check import run_check
+    from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE
 
-    day = _as_of(as_of)
-    factory = open_session_factory(db_url)
-    with factory() as session:
-        _, results = run_check(session, day, [year], replay=replay)
-        session.commit()
-    rows = audit_mod.audit_rows(results)
+    fmt = output_format(fmt, output)
     if fmt == "xlsx" and not output:
-        fail("--format xlsx needs -o FILE")
+        fail("--format xlsx 需要用 -o FILE 指定输出文件")
+    day = _as_of(as_of)
+    rows = audit_list(db_url, sorted(set(years)), day, replay, regions, parents, kinds)
+    year_words = "、".join(str(y) for y in sorted(set(years)))
+    scope = scope_words(regions, parents, kinds)
+    title = f"{year_words}年度政府信息公开工作年度报告发布情况（{scope}，截至{day}）"
     data: bytes | str = {"json": lambda: audit_mod.to_json(rows), "csv": lambda: audit_mod.to_csv(rows),
-                         "xlsx": lambda: audit_mod.to_xlsx(rows),
-                         "html": lambda: audit_mod.to_html(rows, f"{year}年政府信息公开工作年度报告发布情况（截至{day}）")}[fmt]()
+                         "xlsx": lambda: audit_mod.to_xlsx(rows, title),
+                         "html": lambda: audit_mod.to_html(rows, title)}[fmt]()
     if output:
         Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         counts: dict[str, int] = {}
         for r in rows:
             counts[r["status"]] = counts.get(r["status"], 0) + 1
-        click.echo(f"{output}: {len(rows)} agencies, " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+        click.echo(f"{output}：{len(rows)}个机关年度，"
+                   + ("，".join(f"{STATUS_LABELS[s]}{counts[s]}个" for s in STATUS_ORDER if counts.get(s)) or "无")
+                   + f"（{TIME_NOTE}）")
     else:
         click.echo(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
 
@@ -339,6 +470,7 @@ for _name, (_doc, _part) in _NOT_BUILT.items():
 
 
 import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
+import crawler.cli_outputs  # noqa: E402,F401 - registers notice, export
 
 if __name__ == "__main__":  # pragma: no cover
     # under `python -m`, this module is __main__: run the group the service commands joined

@@ -8,9 +8,6 @@ pages).  Roll-ups count statuses per region and per parent government.
 
 from __future__ import annotations
 
-import csv
-import html
-import io
 import json
 from collections import Counter, defaultdict
 from typing import Any
@@ -59,80 +56,26 @@ def rollups(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:
+    """The rows as JSON (English keys and codes, for programs)."""
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with BOM so that Excel opens the Chinese text correctly."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(COLUMNS)
-    for r in rows:
-        w.writerow([json.dumps(r[c], ensure_ascii=False) if c == "evidence" else ("" if r[c] is None else r[c])
-                    for c in COLUMNS])
-    return "\ufeff".encode() + buf.getvalue().encode("utf-8")
+    """Chinese headers and evidence in words; UTF-8 with BOM (see monitor.exports.tabular)."""
+    from monitor.exports.tabular import to_csv as render
+
+    return render(rows)
 
 
-def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """One sheet per year, a roll-up sheet; frozen header and filters on every sheet."""
-    import openpyxl
-    from openpyxl.styles import Font
+def to_xlsx(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
+    """Print-ready workbook: one sheet per year and 汇总 (see monitor.exports.tabular)."""
+    from monitor.exports.tabular import to_xlsx as render
 
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    by_year: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_year[r["year"]].append(r)
-    for year, items in sorted(by_year.items()):
-        ws = wb.create_sheet(f"{year}年")
-        ws.append(COLUMNS)
-        for r in items:
-            ws.append([json.dumps(r[c], ensure_ascii=False) if c == "evidence" else r[c] for c in COLUMNS])
-        _finish_sheet(ws, Font)
-    ws = wb.create_sheet("汇总")
-    statuses = list(STATUS_NAMES)
-    ws.append(["by", "key", *statuses])
-    for by, groups in rollups(rows).items():
-        for key, counts in groups.items():
-            ws.append([by, key, *[counts.get(s, 0) for s in statuses]])
-    _finish_sheet(ws, Font)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _finish_sheet(ws: Any, font: Any) -> None:
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    for cell in ws[1]:
-        cell.font = font(bold=True)
-    for col in ws.columns:
-        width = max(len(str(c.value or "")) for c in col[:200])
-        ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width + 2))
+    return render(rows, title)
 
 
 def to_html(rows: list[dict[str, Any]], title: str) -> str:
-    """A sortable (click a header), printable page."""
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS if c != "evidence")
-    body = []
-    for r in rows:
-        cells = "".join(f"<td>{html.escape('' if r[c] is None else str(r[c]))}</td>" for c in COLUMNS if c != "evidence")
-        body.append(f'<tr class="{r["status"]}">{cells}</tr>')
-    roll = rollups(rows)
-    statuses = list(STATUS_NAMES)
-    roll_rows = "".join(
-        f"<tr><td>{by}</td><td>{html.escape(k)}</td>" + "".join(f"<td>{v.get(s, 0)}</td>" for s in statuses) + "</tr>"
-        for by, groups in roll.items() for k, v in groups.items())
-    return f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #999;padding:3px 6px}} th{{background:#eee;cursor:pointer}}
-tr.late td{{background:#fff3cd}} tr.missing td{{background:#f8d7da}} tr.unreachable td{{background:#e2e3e5}}
-@media print{{th{{cursor:auto}} body{{font-size:10px}}}}</style></head><body>
-<h1>{html.escape(title)}</h1><p>{len(rows)} rows. Click a column header to sort.</p>
-<table id="audit"><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>
-<h2>汇总</h2><table><tr><th>by</th><th>key</th>{''.join(f'<th>{s}</th>' for s in statuses)}</tr>{roll_rows}</table>
-<script>document.querySelectorAll('#audit th').forEach(function(th,i){{th.onclick=function(){{
-var tb=th.closest('table').tBodies[0],rows=Array.from(tb.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
-rows.sort(function(a,b){{var x=a.cells[i].textContent,y=b.cells[i].textContent,nx=parseFloat(x),ny=parseFloat(y);
-var c=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y,'zh');return asc?c:-c}});rows.forEach(function(r){{tb.appendChild(r)}})}}}});
-</script></body></html>"""
+    """A sortable page that prints on A4 landscape (see monitor.exports.page)."""
+    from monitor.exports.page import to_html as render
+
+    return render(rows, title)

@@ -1,0 +1,66 @@
+"""Output commands of the CLI: ``notice`` (a 通报 draft) and ``export`` (the research dataset)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crawler.cli import (
+    _as_of,
+    as_of_option,
+    audit_list,
+    db_option,
+    fail,
+    main,
+    open_existing_db,
+    scope_options,
+    scope_words,
+)
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="Report year.")
+@as_of_option
+@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
+@scope_options
+@click.option("--office", default="××人民政府办公室（政务公开办）", show_default=True, help="The issuing office (落款).")
+@click.option("-o", "--output", default=None, help="The .docx to write (default: 通报-YEAR.docx).")
+@db_option
+def notice(year: int, as_of: str | None, replay: bool, regions: tuple[str, ...], parents: tuple[str, ...],
+           kinds: tuple[str, ...], office: str, output: str | None, db_url: str) -> None:
+    """A 通报 draft (DOCX) of the audit list: scope, counts, tables with evidence, to edit."""
+    from monitor.notice import NoticeScope, build_notice, sections
+
+    target = Path(output or f"通报-{year}.docx")
+    if target.suffix.lower() != ".docx":
+        fail(f"{target}：通报草稿只能写成 .docx 文件")
+    day = _as_of(as_of)
+    rows = audit_list(db_url, [year], day, replay, regions, parents, kinds)
+    target.write_bytes(build_notice(rows, NoticeScope(year, day, scope_words(regions, parents, kinds), office)))
+    parts = sections(rows)
+    click.echo(f"{target}：未发布{len(parts['missing'])}个，逾期发布{len(parts['late'])}个，"
+               f"内容问题{len(parts['content'])}个，待核实{len(parts['to_check'])}个（草稿，请人工核对后印发）")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
+@click.option("-o", "--output", "out_dir", default="nianbao-dataset", show_default=True, help="Folder to write into.")
+@as_of_option
+@db_option
+def export(fmt: str, out_dir: str, as_of: str | None, db_url: str) -> None:
+    """Every stored table in long form, the agency-years and the findings, for analysis."""
+    from monitor import dataset
+
+    day = _as_of(as_of)
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        fail(f"{target} 不是文件夹")
+    factory = open_existing_db(db_url)
+    with factory() as session:
+        tables = dataset.build(session, day)
+    written = dataset.write(tables, target, fmt)
+    click.echo(f"{target}：单元格{len(tables['cells'])}行，机关年度{len(tables['agency_years'])}行，"
+               f"问题{len(tables['findings'])}行；列说明见 {target / 'columns.csv'}")
+    for p in written:
+        click.echo(f"  {p}")
