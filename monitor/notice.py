@@ -86,7 +86,9 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
         return p
 
     def heading(text: str) -> None:
-        para(text, font="黑体", indent=True)
+        p = para(text, bold=True, font="黑体", indent=True)
+        p.paragraph_format.space_before = Pt(12)
+        p.paragraph_format.keep_with_next = True
 
     y, day = scope.year, scope.as_of.isoformat()
     parts = sections(rows)
@@ -129,9 +131,7 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
             for i, text in enumerate(values):
                 cells[i].text = ""
                 cells[i].paragraphs[0].add_run(text).font.size = Pt(10.5)
-        for row in t.rows:
-            for i, w in enumerate(widths):
-                row.cells[i].width = Cm(w)
+        _set_widths(t, [Cm(w) for w in widths])
 
     def links(r: dict[str, Any]) -> str:
         urls = evidence_urls(r)
@@ -140,18 +140,18 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
     table("未发布年度报告的机关", "以下机关在法定期限后经检查确认未发布年度报告（已留存检查记录）。",
           ["序号", "机关", "法定期限", "检查证据"],
           [[str(i), _who(r), r.get("deadline") or "", evidence_text(r) + links(r)]
-           for i, r in enumerate(parts["missing"], 1)], [1.2, 4.5, 2.3, 7.8])
+           for i, r in enumerate(parts["missing"], 1)], [1.0, 4.2, 2.6, 8.0])
     table("逾期发布年度报告的机关", "", ["序号", "机关", "法定期限", "发布日期", "逾期天数", "证据"],
           [[str(i), _who(r), r.get("deadline") or "", r.get("published") or "", str(r.get("days_late") or ""),
-            evidence_text(r) + links(r)] for i, r in enumerate(parts["late"], 1)], [1.2, 4.0, 2.2, 2.2, 1.4, 4.8])
+            evidence_text(r) + links(r)] for i, r in enumerate(parts["late"], 1)], [1.0, 3.4, 2.6, 2.6, 1.4, 4.8])
     table("年度报告存在内容问题的机关", "", ["序号", "机关", "问题", "报告"],
           [[str(i), _who(r), "\n".join(f"{code_label(c.get('code', ''))}：{c.get('message', '')}" for c in content_items(r)),
-            "\n".join(evidence_urls(r)[:1])] for i, r in enumerate(parts["content"], 1)], [1.2, 3.6, 8.0, 3.0])
+            "\n".join(evidence_urls(r)[:1])] for i, r in enumerate(parts["content"], 1)], [1.0, 3.6, 8.0, 3.2])
     table("未找到年度报告、待核实的机关",
-          "以下机关暂未找到年度报告，或其网站无法访问，尚不能认定为未发布，请相关单位核实后报送情况，本通报不作认定。",
+          "以下机关暂未找到年度报告，或其网站无法访问，现有证据不足以作出认定，请相关单位核实后报送情况，本通报不作认定。",
           ["序号", "机关", "情况", "说明"],
           [[str(i), _who(r), STATUS_LABELS.get(r.get("status") or "", ""), evidence_text(r) + links(r)]
-           for i, r in enumerate(parts["to_check"], 1)], [1.2, 4.5, 2.6, 7.5])
+           for i, r in enumerate(parts["to_check"], 1)], [1.0, 4.2, 2.4, 8.2])
     heading(f"{numerals[n - 3]}、下一步工作要求")
     para(f"请未发布、逾期发布及存在内容问题的单位于××月××日前完成整改并报送整改情况{EDIT}。")
     para(f"请待核实的单位于××月××日前报送本单位年度报告的发布网址及发布日期{EDIT}。")
@@ -166,6 +166,18 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _set_widths(table: Any, widths: list[Any]) -> None:
+    """Column widths that Word and LibreOffice both honour: the grid and every cell."""
+    from docx.oxml.ns import qn
+
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths, strict=False):
+        col.set(qn("w:w"), str(int(w.twips)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths, strict=False):
+            cell.width = w
 
 
 def _repeat_header(row: Any) -> None:

@@ -102,15 +102,24 @@ def _finish(ws: Any, widths: list[float], wrap: list[bool]) -> None:
         cell.fill = PatternFill("solid", fgColor="DDDDDD")
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
-        for i, cell in enumerate(row):
-            cell.alignment = Alignment(vertical="top", wrap_text=wrap[i] if i < len(wrap) else False)
-            cell.border = border
+    final: list[float] = []
     for i, base in enumerate(widths, start=1):
         letter = get_column_letter(i)
         values = [str(c.value) for c in ws[letter][HEADER_ROW - 1:200] if c.value is not None]
         fitted = max([_display_width(v) for v in values] + [4]) + 2
-        ws.column_dimensions[letter].width = base if wrap[i - 1] else min(max(fitted, 6), max(base, 40))
+        width = min(fitted, base) if wrap[i - 1] else min(max(fitted, 6), max(base, 40))
+        ws.column_dimensions[letter].width = width
+        final.append(width)
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
+        lines = 1
+        for i, cell in enumerate(row):
+            long = wrap[i] if i < len(wrap) else False
+            cell.alignment = Alignment(vertical="top", wrap_text=long)
+            cell.border = border
+            if long and cell.value:
+                lines = max(lines, -(-_display_width(str(cell.value)) // max(int(final[i]) - 1, 1)))
+        ws.row_dimensions[row[0].row].height = 15 * min(lines, 12)  # LibreOffice does not grow rows itself
+    ws.row_dimensions[HEADER_ROW].height = 30
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(ws.max_row, HEADER_ROW)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"

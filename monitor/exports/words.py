@@ -29,13 +29,13 @@ class Column:
 
 
 COLUMNS = [
-    Column("agency", "机关代码", 14), Column("name", "机关名称", 28), Column("kind", "类型", 8),
-    Column("region", "地区", 12), Column("parent", "上级政府", 16), Column("year", "年度", 6, "int"),
-    Column("status", "发布情况", 12), Column("deadline", "法定期限", 11, "date"),
-    Column("published", "发布日期", 11, "date"), Column("source", "发布日期依据", 14),
-    Column("days_late", "逾期天数", 8, "int"), Column("link", "报告或证据链接", 16, "link"),
-    Column("evidence", "证据", 48, "long"), Column("content", "内容问题", 36, "long"),
-    Column("rule", "适用规则", 30, "long"),
+    Column("agency", "机关代码", 12), Column("name", "机关名称", 22, "long"), Column("kind", "类型", 7),
+    Column("region", "地区", 9), Column("parent", "上级政府", 14, "long"), Column("year", "年度", 6, "int"),
+    Column("status", "发布情况", 10, "long"), Column("deadline", "法定期限", 11, "date"),
+    Column("published", "发布日期", 11, "date"), Column("source", "发布日期依据", 10, "long"),
+    Column("days_late", "逾期天数", 6, "int"), Column("link", "报告或证据链接", 10, "link"),
+    Column("evidence", "证据", 40, "long"), Column("content", "内容问题", 30, "long"),
+    Column("rule", "适用规则", 20, "long"),
 ]
 
 
