@@ -20,6 +20,7 @@ from monitor.findings import Draft
 SIMILAR = 0.9
 MIN_SENTENCES = 8
 MAX_DF = 25  # a sentence in more reports than this is template text
+HOW_NAMES = {"text": "正文相似", "tables": "统计表数字完全相同"}  # evidence "how" -> words
 _SPLIT_RE = re.compile(r"[。；！？\n]+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -140,7 +141,7 @@ def duplicates(reports: list[Fingerprint]) -> dict[int, list[Draft]]:
             for j in members:
                 if j != i and _earlier(reports[j], reports[i]) and not any(
                         d.evidence.get("other_url") == reports[j].url for d in found[i]):
-                    found[i].append(_dup(reports[i], reports[j], 1.0, "identical tables"))
+                    found[i].append(_dup(reports[i], reports[j], 1.0, "tables"))
     return found
 
 
@@ -151,6 +152,7 @@ def _earlier(other: Fingerprint, this: Fingerprint) -> bool:
 
 def _dup(this: Fingerprint, other: Fingerprint, sim: float, how: str) -> Draft:
     whose = "上年报告" if other.agency == this.agency else f"{other.name}{other.year}年报告"
-    return Draft("DUPLICATE_CONTENT", f"{this.name}{this.year}年年度报告与{whose}高度雷同（{how}，相似度{sim:.0%}）",
+    what = HOW_NAMES.get(how, how)
+    return Draft("DUPLICATE_CONTENT", f"{this.name}{this.year}年年度报告与{whose}高度雷同（{what}，相似度{sim:.0%}）",
                  {"similarity": sim, "how": how, "other_agency": other.agency, "other_year": other.year,
                   "other_url": other.url, "url": this.url}, detail=f"{other.agency}:{other.year}")

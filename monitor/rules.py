@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.exports.labels import cell_label
 from monitor.findings import COLUMN_NAMES, GROUP_NAMES, TABLE_NAMES, Draft
 from parsing.labels import OUTCOME_KEYS, REQUEST_COLUMNS, REQUEST_ROWS
 
@@ -93,11 +94,11 @@ def _bad_values(report: dict[str, Any], who: str) -> list[Draft]:
         cells += [("active", key, c, v) for c, v in row.items() if c not in ("change", "amount")]
     for table, row, col, v in cells:
         if _num(v) and (v < 0 or (isinstance(v, float) and not v.is_integer())):
-            out.append(Draft("BAD_VALUE", f"{who}{TABLE_NAMES[table]}{row}/{col}数值异常：{v}",
+            out.append(Draft("BAD_VALUE", f"{who}{cell_label(table, row, col)}数值异常：{v}",
                              {"rule": "R5", "table": table, "row": row, "column": col, "value": v}, detail=f"{table}.{row}.{col}"))
     for table, details in (report.get("table_details") or {}).items():
         for e in details.get("cell_errors") or []:
-            out.append(Draft("BAD_VALUE", f"{who}{TABLE_NAMES.get(table, table)}{e['row']}/{e['column']}无法识别为数字：“{e['raw']}”",
+            out.append(Draft("BAD_VALUE", f"{who}{cell_label(table, e['row'], e['column'])}无法识别为数字：“{e['raw']}”",
                              {"rule": "R5", "table": table, "row": e["row"], "column": e["column"], "raw": e["raw"]},
                              detail=f"{table}.{e['row']}.{e['column']}"))
     return out
