@@ -199,5 +199,5 @@ def build_message(data: dict[str, Any], sender: str, to: str) -> EmailMessage:
     msg.set_content(text)
     msg.add_alternative(page, subtype="html")
     msg.add_attachment(audit.to_csv(data["audit_rows"]), maintype="text", subtype="csv",
-                       filename=f"audit-{data['audit_year']}.csv")
+                       filename=f"audit-{data['audit_year']}.csv", params={"charset": "utf-8"})
     return msg

@@ -96,7 +96,7 @@ def contract_rows() -> list[dict[str, Any]]:
         {"agency": "x-wjw", "name": "某某市卫生健康委员会", "kind": "department", "region": "320800", "parent": None,
          "year": YEAR, "status": "not_found", "status_cn": "未找到，待核实", "deadline": "2025-01-31", "published": None,
          "source": None, "days_late": None, "link": None,
-         "reason": "检查了网站首页及信息公开目录共58个页面，未找到年报栏目，缺少能证明未发布的完整栏目记录",
+         "reason": "检查了网站首页及信息公开目录共58个页面，未找到年报栏目，缺少能证明该报告不存在的完整栏目记录",
          "evidence": {"deadline": "2025-01-31", "rule": "依据《条例》第四十九条"}, "content": []},
         {"agency": "x-sfj", "name": "某某市司法局", "kind": "department", "region": "320800", "parent": None,
          "year": YEAR, "status": "published", "status_cn": "按时发布", "deadline": "2025-01-31",
