@@ -427,7 +427,7 @@ def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tupl
           kinds: tuple[str, ...], fmt: str | None, output: str | None, db_url: str) -> None:
     """The audit list of non-publishing agencies for the years, with evidence and roll-ups."""
     from monitor import audit as audit_mod
-    from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE
+    from monitor.exports.labels import TIME_NOTE, counts_text
 
     fmt = output_format(fmt, output)
     if fmt == "xlsx" and not output:
@@ -446,7 +446,7 @@ def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tupl
         for r in rows:
             counts[r["status"]] = counts.get(r["status"], 0) + 1
         click.echo(f"{output}：{len(rows)}个机关年度，"
-                   + ("，".join(f"{STATUS_LABELS[s]}{counts[s]}个" for s in STATUS_ORDER if counts.get(s)) or "无")
+                   + (counts_text(counts) or "无")
                    + f"（{TIME_NOTE}）")
     else:
         click.echo(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
@@ -469,8 +469,8 @@ for _name, (_doc, _part) in _NOT_BUILT.items():
     _add_not_built(_name, _doc, _part)
 
 
-import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 import crawler.cli_outputs  # noqa: E402,F401 - registers notice, export
+import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 
 if __name__ == "__main__":  # pragma: no cover
     # under `python -m`, this module is __main__: run the group the service commands joined

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, code_label, region_label
+from monitor.exports.labels import STATUS_LABELS, TIME_NOTE, code_label, counts_text, region_label
 from monitor.exports.words import content_items, evidence_text, evidence_urls
 
 EDIT = "（请编辑）"
@@ -42,7 +42,7 @@ def counts_sentence(rows: list[dict[str, Any]]) -> str:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.get("status") or ""] = counts.get(r.get("status") or "", 0) + 1
-    return "，".join(f"{STATUS_LABELS[s]}{counts[s]}个" for s in STATUS_ORDER if counts.get(s)) or "无"
+    return counts_text(counts) or "无"
 
 
 def _who(r: dict[str, Any]) -> str:
@@ -140,18 +140,18 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
     table("未发布年度报告的机关", "以下机关在法定期限后经检查确认未发布年度报告（已留存检查记录）。",
           ["序号", "机关", "法定期限", "检查证据"],
           [[str(i), _who(r), r.get("deadline") or "", evidence_text(r) + links(r)]
-           for i, r in enumerate(parts["missing"], 1)], [1.0, 4.2, 2.6, 8.0])
+           for i, r in enumerate(parts["missing"], 1)], [1.3, 4.1, 2.6, 7.8])
     table("逾期发布年度报告的机关", "", ["序号", "机关", "法定期限", "发布日期", "逾期天数", "证据"],
           [[str(i), _who(r), r.get("deadline") or "", r.get("published") or "", str(r.get("days_late") or ""),
-            evidence_text(r) + links(r)] for i, r in enumerate(parts["late"], 1)], [1.0, 3.4, 2.6, 2.6, 1.4, 4.8])
+            evidence_text(r) + links(r)] for i, r in enumerate(parts["late"], 1)], [1.3, 3.3, 2.6, 2.6, 1.4, 4.6])
     table("年度报告存在内容问题的机关", "", ["序号", "机关", "问题", "报告"],
           [[str(i), _who(r), "\n".join(f"{code_label(c.get('code', ''))}：{c.get('message', '')}" for c in content_items(r)),
-            "\n".join(evidence_urls(r)[:1])] for i, r in enumerate(parts["content"], 1)], [1.0, 3.6, 8.0, 3.2])
+            "\n".join(evidence_urls(r)[:1])] for i, r in enumerate(parts["content"], 1)], [1.3, 3.5, 7.8, 3.2])
     table("未找到年度报告、待核实的机关",
           "以下机关暂未找到年度报告，或其网站无法访问，现有证据不足以作出认定，请相关单位核实后报送情况，本通报不作认定。",
           ["序号", "机关", "情况", "说明"],
           [[str(i), _who(r), STATUS_LABELS.get(r.get("status") or "", ""), evidence_text(r) + links(r)]
-           for i, r in enumerate(parts["to_check"], 1)], [1.0, 4.2, 2.4, 8.2])
+           for i, r in enumerate(parts["to_check"], 1)], [1.3, 4.1, 2.4, 8.0])
     heading(f"{numerals[n - 3]}、下一步工作要求")
     para(f"请未发布、逾期发布及存在内容问题的单位于××月××日前完成整改并报送整改情况{EDIT}。")
     para(f"请待核实的单位于××月××日前报送本单位年度报告的发布网址及发布日期{EDIT}。")

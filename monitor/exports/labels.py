@@ -69,6 +69,11 @@ def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "", status or "")
 
 
+def counts_text(counts: dict[str, int]) -> str:
+    """E.g. 未发布1个，逾期发布2个，未找到、待核实1个 (statuses in order of gravity)."""
+    return "，".join(f"{STATUS_LABELS[s].replace('，', '、')}{counts[s]}个" for s in STATUS_ORDER if counts.get(s))
+
+
 def code_label(code: str) -> str:
     return CODE_LABELS.get(code, code)
 

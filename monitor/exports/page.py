@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, region_label
+from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, counts_text, region_label
 from monitor.exports.words import agency_names, human
 
 # (key, header, width in % of the A4 landscape line, sort type)
@@ -64,7 +64,7 @@ def to_html(rows: list[dict[str, Any]], title: str) -> str:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.get("status") or ""] = counts.get(r.get("status") or "", 0) + 1
-    summary = "，".join(f"{STATUS_LABELS[s]}{counts[s]}个" for s in STATUS_ORDER if counts.get(s))
+    summary = counts_text(counts)
     roll = audit.rollups(rows)
     roll_rows = []
     for by, label in (("region", "按地区"), ("parent", "按上级政府")):

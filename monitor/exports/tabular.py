@@ -114,10 +114,12 @@ def _finish(ws: Any, widths: list[float], wrap: list[bool]) -> None:
         lines = 1
         for i, cell in enumerate(row):
             long = wrap[i] if i < len(wrap) else False
-            cell.alignment = Alignment(vertical="top", wrap_text=long)
+            centred = HEADER_ROW > 1 and ws.cell(row=HEADER_ROW, column=i + 1).value in ("年度", "类型")
+            cell.alignment = Alignment(vertical="top", wrap_text=long, horizontal="center" if centred else None)
             cell.border = border
             if long and cell.value:
-                lines = max(lines, -(-_display_width(str(cell.value)) // max(int(final[i]) - 1, 1)))
+                per_line = max(int(final[i] * 0.8) - 1, 1)  # rendered CJK runs wider than the width unit
+                lines = max(lines, sum(-(-_display_width(part) // per_line) for part in str(cell.value).split("\n")))
         ws.row_dimensions[row[0].row].height = 15 * min(lines, 12)  # LibreOffice does not grow rows itself
     ws.row_dimensions[HEADER_ROW].height = 30
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
