@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import _as_of, as_of_option, db_option, fail, main, open_session_factory
+from crawler.cli import _as_of, as_of_option, db_option, fail, main, open_existing_db, open_session_factory
 
 
 def config_option(f):  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: b
     if not recipients and not (dry_run or output):
         fail("no recipients: configure [[recipients]] or pass --to ADDR (or use --dry-run / -o FILE)")
     recipients = recipients or [Recipient("preview@localhost")]
-    open_session_factory(db_url)
+    open_existing_db(db_url)
     built = build_digests(db_url, cfg, day, recipients, since_day)
     if dry_run or output:
         for n, (r, msg) in enumerate(built):

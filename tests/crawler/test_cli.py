@@ -98,7 +98,7 @@ def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert r["first_seen"] == "2025-03-26T00:00:00+08:00"
     assert r["published"] == {"date": "2025-03-25", "source": "url"}
     unknown = CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "nobody", "--db", db])
-    assert unknown.exit_code == 1 and "unknown agency" in unknown.output
+    assert unknown.exit_code == 1 and "未知机关代码：nobody" in unknown.output
 
 
 def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -121,8 +121,106 @@ def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-d
                                       "-o", str(tmp_path / f"a.{fmt}")])
         assert r.exit_code == 0 and (tmp_path / f"a.{fmt}").stat().st_size > 100
     d = CliRunner().invoke(main, ["dismiss", findings[0]["key"], "--reason", "区政府办口径", "--db", db])
-    assert "dismissed 1" in d.output
+    assert "已忽略1项问题" in d.output
     after = json.loads(CliRunner().invoke(main, ["check", "--db", db, "--as-of", "2025-06-30", "--json"]).output)
     assert after == []
     bad = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "30/06/2025"])
-    assert bad.exit_code == 1 and "not a date" in bad.output
+    assert bad.exit_code == 1 and "不是日期" in bad.output
+
+
+# ---------------------------------------------------------------- one behaviour for every command
+
+
+def _world(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    from tests.monitor.outputs_data import build_world
+
+    return build_world(tmp_path)
+
+
+def test_audit_infers_the_format_from_the_suffix(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    db = _world(tmp_path)
+    base = ["audit", "--year", "2024", "--as-of", "2025-06-30", "--db", db]
+    r = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "a.xlsx")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "a.xlsx").read_bytes()[:2] == b"PK"
+    assert openpyxl.load_workbook(tmp_path / "a.xlsx").sheetnames == ["2024年", "汇总"]
+    r = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "a.htm")])
+    assert (tmp_path / "a.htm").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    r = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "a.csv")])
+    assert (tmp_path / "a.csv").read_bytes().startswith("\ufeff机关代码".encode())
+    r = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "a.json")])
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))[0]["agency"] == "hongze"
+    unknown = CliRunner().invoke(main, [*base, "-o", str(tmp_path / "a.txt")])
+    assert unknown.exit_code == 1 and "无法从" in unknown.output and not (tmp_path / "a.txt").exists()
+    clash = CliRunner().invoke(main, [*base, "--format", "json", "-o", str(tmp_path / "b.xlsx")])
+    assert clash.exit_code == 1 and "扩展名不符" in clash.output and not (tmp_path / "b.xlsx").exists()
+    stdout = CliRunner().invoke(main, base)
+    assert json.loads(stdout.output)  # default without -o: JSON on stdout
+
+
+def test_audit_repeated_years_and_scope_filters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = _world(tmp_path)
+    base = ["audit", "--as-of", "2025-06-30", "--db", db]
+
+    def rows(*args: str) -> list[dict]:
+        r = CliRunner().invoke(main, [*base, *args])
+        assert r.exit_code == 0, r.output
+        return json.loads(r.output)
+
+    both = rows("--year", "2024", "--year", "2025", "--as-of", "2026-06-30")  # the last --as-of wins
+    assert {r["year"] for r in both} == {2024, 2025} and len(both) == 10
+    assert {r["agency"] for r in rows("--year", "2024", "--region", "320800")} == {"huaian"}
+    assert {r["agency"] for r in rows("--year", "2024", "--region", "320813", "--region", "320800")} == \
+        {"hongze", "huaian", "hongze-jyj", "hongze-dead", "hongze-fresh"}
+    assert {r["agency"] for r in rows("--year", "2024", "--parent", "hongze")} == \
+        {"hongze", "hongze-jyj", "hongze-dead", "hongze-fresh"}
+    assert {r["agency"] for r in rows("--year", "2024", "--kind", "department")} == {"hongze-jyj", "hongze-dead"}
+    assert {r["agency"] for r in rows("--year", "2024", "--kind", "township", "--kind", "government")} == \
+        {"hongze", "huaian", "hongze-fresh"}
+    unknown = CliRunner().invoke(main, [*base, "--year", "2024", "--parent", "nobody"])
+    assert unknown.exit_code == 1 and "未知机关代码：nobody" in unknown.output
+
+
+def test_an_unknown_agency_is_an_error_for_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = _world(tmp_path)
+    for args in (["reports", "--agency", "nobody"], ["check", "--agency", "nobody"], ["check", "--agency", "hongze", "--agency", "nobody"],
+                 ["dismiss", "--agency", "nobody", "--year", "2024", "--code", "LATE", "--reason", "x"],
+                 ["audit", "--year", "2024", "--parent", "nobody"], ["notice", "--year", "2024", "--parent", "nobody",
+                                                                     "-o", str(tmp_path / "n.docx")],
+                 ["crawl", "--agency", "nobody"]):
+        r = CliRunner().invoke(main, [*args, "--db", db])
+        assert r.exit_code == 1, args
+        assert "未知机关代码：nobody" in r.output, (args, r.output)
+        assert r.output.count("\n") == 1, args
+    reg = _hongze_registry(tmp_path)
+    r = CliRunner().invoke(main, ["crawl", "--registry", str(reg), "--agency", "nobody", "--db", db])
+    assert r.exit_code == 1 and "未知机关代码：nobody" in r.output and "reg.yaml" in r.output
+
+
+def test_crawl_without_a_registry_says_so(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NIANBAO_REGISTRY", raising=False)
+    monkeypatch.delenv("NIANBAO_DB_URL", raising=False)
+    r = CliRunner().invoke(main, ["crawl"])
+    assert r.exit_code == 1 and "没有机关登记册" in r.output and "--registry" in r.output
+    assert not (tmp_path / "nianbao.db").exists()
+    from db.schema import open_db
+
+    open_db(f"sqlite:///{tmp_path / 'empty.db'}")  # a database with no agencies: the same
+    r = CliRunner().invoke(main, ["crawl", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert r.exit_code == 1 and "没有机关登记册" in r.output
+
+
+def test_read_only_commands_never_create_a_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NIANBAO_DB_URL", raising=False)
+    for args in (["reports"], ["reports", "--json"], ["check"], ["audit", "--year", "2024"],
+                 ["dismiss", "k", "--reason", "x"], ["notice", "--year", "2024"], ["export"],
+                 ["digest", "--dry-run"]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 1, (args, r.output)
+        assert "没有数据库" in r.output and "nianbao crawl" in r.output, (args, r.output)
+        assert not (tmp_path / "nianbao.db").exists(), args
+    assert list(tmp_path.iterdir()) == []  # no notice, no dataset folder written either
