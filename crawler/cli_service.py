@@ -9,7 +9,15 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import _as_of, as_of_option, db_option, fail, main, open_existing_db, open_session_factory
+from crawler.cli import (
+    _as_of,
+    as_of_option,
+    db_option,
+    fail,
+    main,
+    open_existing_db,
+    open_session_factory,
+)
 
 
 def config_option(f):  # type: ignore[no-untyped-def]
