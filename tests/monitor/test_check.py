@@ -187,16 +187,16 @@ def test_audit_formats(sample_checked, tmp_path: Path) -> None:  # type: ignore[
     raw = audit.to_csv(rows)
     assert raw.startswith(b"\xef\xbb\xbf")
     parsed = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(parsed) == len(rows) and parsed[0]["status_cn"]
+    assert len(parsed) == len(rows) and parsed[0]["发布情况"]  # Chinese headers (issue 13)
     import openpyxl
 
     (tmp_path / "a.xlsx").write_bytes(audit.to_xlsx(rows))
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
     ws = wb["2024年"]
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref and ws["A1"].value == "agency"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref and ws["A2"].value == "机关代码"  # row 1: title
     assert "汇总" in wb.sheetnames
     page = audit.to_html(rows, "2024年")
-    assert "<table id=\"audit\">" in page and "onclick" in page and "@media print" in page
+    assert "<table id=\"audit\"" in page and "onclick" in page and "@media print" in page
     assert json.loads(audit.to_json(rows))[0]["year"] == 2024
     roll = audit.rollups(rows)
     assert roll["parent"]["huaian-szf"] == {"published": 1}  # 洪泽区 reports to 淮安市
