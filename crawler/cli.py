@@ -244,9 +244,11 @@ def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registr
         fetch.evidence.append(("ingest", seen_at.date().isoformat()))
         stored = store_fetch(session, fetch, FileStore(files_dir))
         session.commit()
-        state = "new document" if stored.new_document else ("new version" if stored.new_version else "unchanged")
-        click.echo(f"{doc_url}: {state}; {fetch.title or 'untitled'} ({fetch.year or 'year unknown'}); "
-                   f"parse {stored.version.parse_status}" + (f": {fetch.parse_error}" if fetch.parse_error else ""))
+        state = "新文件" if stored.new_document else ("新版本" if stored.new_version else "内容未变")
+        parsed = {"ok": "解析成功", "error": "解析失败", "skipped": "未解析"}.get(stored.version.parse_status,
+                                                                          stored.version.parse_status)
+        click.echo(f"{doc_url}：{state}；{fetch.title or '无标题'}（{f'{fetch.year}年' if fetch.year else '年度不明'}）；"
+                   f"{parsed}" + (f"：{fetch.parse_error}" if fetch.parse_error else ""))
 
 
 @main.command()

@@ -88,9 +88,9 @@ def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
             "--db", db, "--files", str(tmp_path / "files")]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
-    assert "new document" in first.output
+    assert "新文件" in first.output and "（2024年）；解析成功" in first.output
     again = CliRunner().invoke(main, args)
-    assert "unchanged" in again.output
+    assert "内容未变" in again.output
     out = json.loads(CliRunner().invoke(main, ["reports", "--json", "--db", db]).output)
     assert len(out) == 1
     r = out[0]
