@@ -138,6 +138,14 @@ def _links(f: Finding) -> list[dict[str, str]]:
     return out
 
 
+def _without_who(message: str, name: str, year: int) -> str:
+    """A message without the agency (and year) its line already starts with."""
+    for prefix in (f"{name}{year}年年度报告", name):
+        if message.startswith(prefix) and len(message) > len(prefix) + 2:
+            return message[len(prefix):].lstrip("：，")
+    return message
+
+
 def change_groups(names: dict[str, str], new_docs: list[Document], new: list[Finding],
                   resolved: list[Finding]) -> list[dict[str, Any]]:
     """One line per agency-year, under the most serious thing that changed for it."""
@@ -156,7 +164,8 @@ def change_groups(names: dict[str, str], new_docs: list[Document], new: list[Fin
         it = item(f.agency_id, f.year)
         kind = _PRIMARY.get(f.code, "problems")
         it["kinds"].add(kind)
-        it["parts"].append(f.message if kind != "problems" else f"{code_label(f.code)}：{f.message}")
+        it["parts"].append(_without_who(f.message, it["name"], f.year) if kind != "problems"
+                           else f"{code_label(f.code)}：{_without_who(f.message, it['name'], f.year)}")
         it["links"] += _links(f)
     for f in sorted(resolved, key=lambda f: (f.agency_id, f.year, f.code)):
         it = item(f.agency_id, f.year)

@@ -207,3 +207,30 @@ def test_times_are_beijing_and_said_once(outputs: dict[str, str]) -> None:
         assert outputs[where].count("时间均为北京时间") == (2 if where == "xlsx" else 1), where  # xlsx: per sheet
     assert datetime(2025, 4, 20, 1, 0, tzinfo=UTC)  # huaian first seen 01:00 UTC is shown as 09:00
     assert "首次发现于2025-04-20 09:00" in outputs["csv"]
+
+
+@pytest.mark.xfail(reason="known gap, H9 (spiders/reports.py): the crawler's unreachable reasons are English "
+                          "('timed out', 'WAF/challenge page', 'DNS lookup failed') and reach the evidence and the "
+                          "UNREACHABLE message; flip when H9's Chinese reasons are merged", strict=False)
+def test_the_crawlers_reasons_are_chinese() -> None:
+    from twisted.internet.error import DNSLookupError, TimeoutError
+    from twisted.python.failure import Failure
+
+    from monitor.exports.words import evidence_text
+    from spiders.reports import _describe
+
+    reasons = [_describe(Failure(e)) for e in (TimeoutError(), DNSLookupError())]
+    rows = [{"status": "unreachable", "evidence": {"last_error": r, "since": "2025-04-10T10:00+08:00", "attempts": 2}}
+            for r in reasons]
+    assert [english(evidence_text(r)) for r in rows] == [[], []]
+
+
+@pytest.mark.xfail(reason="known gap, H8 (monitor/check.py _wrong_document) with H10 (parsing errors): the why of "
+                          "WRONG_DOCUMENT is English ('not an annual report: an HTML page without …'); flip when merged",
+                   strict=False)
+def test_the_wrong_document_message_is_chinese() -> None:
+    from monitor.check import _wrong_document
+
+    drafts = _wrong_document({"tables": {}, "sections": []}, "某某局2024年年度报告", "标题")
+    drafts += _wrong_document(None, "某某局2024年年度报告", "标题")
+    assert [english(d.message) for d in drafts] == [[], []]
