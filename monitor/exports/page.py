@@ -44,7 +44,7 @@ def _td(key: str, value: Any, h: dict[str, Any], kind: str) -> str:
                 f'<br><small>{html.escape(str(h["agency"] or ""))}</small></td>')
     if key == "evidence":
         link = h.get("link")
-        a = f' <a href="{html.escape(link)}">［链接］</a>' if link else ""
+        a = f' <a href="{html.escape(link)}">［{h["link_label"]}］</a>' if link else ""
         return f"<td>{html.escape(text)}{a}</td>"
     cls = {"num": ' class="n"', "date": ' class="d"'}.get(kind, "")
     return f'<td{cls} data-sort="{html.escape(text)}">{html.escape(text)}</td>'

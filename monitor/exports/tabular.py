@@ -13,7 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, as_date, region_label
-from monitor.exports.words import COLUMNS, agency_names, human
+from monitor.exports.words import COLUMNS, agency_names, human, link_label
 
 HEADER_ROW = 2  # row 1 is the title
 
@@ -60,7 +60,7 @@ def to_xlsx(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
                     cell.number_format = "yyyy-mm-dd"
                 elif c.kind == "link" and h[c.key]:
                     cell.hyperlink = h[c.key]
-                    cell.value = "查看报告" if r.get("status") in ("published", "late") else "查看检查的栏目"
+                    cell.value = link_label(r)
                     cell.style = "Hyperlink"
         _finish(ws, [c.width for c in COLUMNS], [c.kind == "long" for c in COLUMNS])
     ws = wb.create_sheet("汇总")
@@ -118,7 +118,7 @@ def _finish(ws: Any, widths: list[float], wrap: list[bool]) -> None:
             cell.alignment = Alignment(vertical="top", wrap_text=long, horizontal="center" if centred else None)
             cell.border = border
             if long and cell.value:
-                per_line = max(int(final[i] * 0.8) - 1, 1)  # rendered CJK runs wider than the width unit
+                per_line = max(int(final[i] * 0.7) - 1, 1)  # rendered CJK runs wider than the width unit
                 lines = max(lines, sum(-(-_display_width(part) // per_line) for part in str(cell.value).split("\n")))
         ws.row_dimensions[row[0].row].height = 15 * min(lines, 12)  # LibreOffice does not grow rows itself
     ws.row_dimensions[HEADER_ROW].height = 30

@@ -61,6 +61,13 @@ def evidence_urls(row: dict[str, Any]) -> list[str]:
     return [u for u in cols + tried if is_url(u)]
 
 
+def link_label(row: dict[str, Any]) -> str:
+    """What the row's link opens, in words."""
+    if report_url(row):
+        return "查看报告"
+    return "尝试访问的网址" if row.get("status") == "unreachable" else "查看检查的栏目"
+
+
 def evidence_text(row: dict[str, Any]) -> str:
     """The proof behind the status, in sentences (times in Beijing time)."""
     ev = row.get("evidence") or {}
@@ -125,7 +132,8 @@ def human(row: dict[str, Any], names: dict[str, str] | None = None) -> dict[str,
         "published": row.get("published") or None,
         "source": SOURCE_LABELS.get(row.get("source") or "", row.get("source") or ""),
         "days_late": row.get("days_late") if row.get("status") == "late" else None,
-        "link": urls[0] if urls else None, "evidence": evidence_text(row), "content": content_text(row),
+        "link": urls[0] if urls else None, "link_label": link_label(row), "evidence": evidence_text(row),
+        "content": content_text(row),
         "rule": rule_text(row),
     }
 

@@ -71,6 +71,9 @@ def test_xlsx_dates_links_words_and_print_setup(world) -> None:  # type: ignore[
     assert missing["发布情况"].value == "未发布" and "检查网站37个页面" in missing["证据"].value
     assert missing["报告或证据链接"].hyperlink.target == "http://jyj.hongze.gov.cn/col/xxgk/ndbg/"
     assert "正文与表格数字不符" in rows["hongze"]["内容问题"].value
+    assert (late["报告或证据链接"].value, missing["报告或证据链接"].value, rows["hongze-dead"]["报告或证据链接"].value) == \
+        ("查看报告", "查看检查的栏目", "尝试访问的网址")
+    assert rows["hongze-dead"]["报告或证据链接"].hyperlink.target == "http://zjj.hongze.gov.cn/"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
     assert ws.print_title_rows == "$2:$2"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
