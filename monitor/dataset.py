@@ -71,14 +71,19 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
 FORMATS = ("csv", "xlsx", "parquet")
 
 
-def _versions(session: Session) -> Iterator[tuple[Document, DocumentVersion]]:
-    latest: dict[int, DocumentVersion] = {}
-    for v in session.scalars(select(DocumentVersion).order_by(DocumentVersion.id)):
-        latest[v.document_id] = v
-    docs = {d.id: d for d in session.scalars(select(Document))}
-    for doc_id, v in sorted(latest.items()):
-        if doc_id in docs and v.report:
-            yield docs[doc_id], v
+def _versions(session: Session) -> Iterator[tuple[Any, Any]]:
+    """(document row, latest version row) of every document with a parse result; Core rows,
+    in chunks, without the texts: a large database is streamed, not loaded."""
+    from sqlalchemy import func
+
+    d, v = Document.__table__, DocumentVersion.__table__
+    latest = [r[0] for r in session.execute(select(func.max(v.c.id)).group_by(v.c.document_id).order_by(v.c.document_id))]
+    for k in range(0, len(latest), 500):
+        q = (select(d.c.agency_id, d.c.year, d.c.url, d.c.kind, v.c.sha256, v.c.fetched_at, v.c.report)
+             .join(v, v.c.document_id == d.c.id).where(v.c.id.in_(latest[k:k + 500])).order_by(v.c.id))
+        for row in session.execute(q):
+            if row.report:
+                yield row, row
 
 
 def _cells(report: dict[str, Any]) -> Iterator[tuple[str, str | None, str, str, Any, str | None]]:

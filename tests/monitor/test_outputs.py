@@ -179,6 +179,20 @@ def test_export_dataset(world, tmp_path: Path, fmt: str) -> None:  # type: ignor
     for name in ("cells", "agency_years", "findings"):
         assert (out / f"{name}.{fmt}").is_file()
     assert "## cells" in (out / "README.md").read_text(encoding="utf-8")
+    if fmt == "xlsx":
+        import openpyxl
+
+        ws = openpyxl.load_workbook(out / "cells.xlsx").active
+        header = [c.value for c in ws[1]]
+        assert header[:4] == ["agency_id", "agency_name", "region", "region_name"]
+        values = [r[header.index("value")] for r in ws.iter_rows(min_row=2, values_only=True)]
+        assert values and all(v is None or isinstance(v, (int, float)) for v in values)
+    if fmt == "csv":
+        import csv
+
+        with (out / "cells.csv").open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows and set(rows[0]) >= {"table", "row", "column", "value", "raw_text", "source_url", "sha256"}
     if fmt != "parquet":
         return
     import pyarrow.parquet as pq
