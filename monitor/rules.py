@@ -189,7 +189,9 @@ def _prose(report: dict[str, Any], who: str) -> list[Draft]:
     for p in report.get("prose_numbers") or []:
         table = _table_value(report, p["key"])
         if table is not None and table != p["value"]:
-            name = _PROSE_NAMES.get(p["key"], p["key"])
+            parts = p["key"].split(".")
+            name = _PROSE_NAMES.get(p["key"]) or (cell_label(parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+                                                  if len(parts) >= 2 else p["key"])
             out.append(Draft("PROSE_MISMATCH", f"{who}正文称{name}{p['value']}件，表格为{table}件",
                              {"rule": "H3", "sentence": p["sentence"], "stated": p["value"], "cell": p["key"], "table": table},
                              detail=p["key"]))
