@@ -267,10 +267,12 @@ def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    parsed = {"ok": "解析成功", "error": "解析失败", "skipped": "未解析"}
     for r in rows:
         pub = r["published"] or {}
+        fmt = f"{r['format']}年版" if r["format"] in ("2019", "2021") else ("无标准表格" if r["format"] else "—")
         click.echo(f"{r['agency']:<24} {r['year'] or '----'} {pub.get('date', '—'):<10} "
-                   f"{r['format'] or '—':<5} {r['parse_status']:<7} {r['title'] or ''}  {r['url']}")
+                   f"{fmt:<6} {parsed.get(r['parse_status'], r['parse_status'])}  {r['title'] or ''}  {r['url']}")
     click.echo(f"共{len(rows)}份报告")
 
 

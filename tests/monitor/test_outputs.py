@@ -311,3 +311,34 @@ def test_render_notice_png(world) -> None:  # type: ignore[no-untyped-def]
     src.write_bytes(build_notice(_rows(url), NoticeScope(YEAR, AS_OF)))
     pdf = _office_pdf(src, ARTEFACTS)
     assert _pdf_to_png(pdf, ARTEFACTS / "notice")
+
+
+def test_digest_groups_each_agency_year_once_under_its_most_serious_change() -> None:
+    from types import SimpleNamespace as F
+
+    from monitor.digest import change_groups
+
+    def finding(agency: str, year: int, code: str, message: str, **ev: object) -> F:
+        return F(agency_id=agency, year=year, code=code, message=message, evidence=ev)
+
+    names = {"a": "甲局", "b": "乙局", "c": "丙局"}
+    docs = [F(agency_id="b", year=2024, title="乙局2024年政府信息公开工作年度报告", url="http://b.gov.cn/nb.html")]
+    new = [finding("a", 2024, "MISSING", "甲局截至2025-04-10未发布2024年政府信息公开工作年度报告",
+                   columns=["http://a.gov.cn/ndbg/"]),
+           finding("a", 2023, "BALANCE", "甲局2023年年度报告表三收结不平衡", url="http://a.gov.cn/2023.html"),
+           finding("b", 2024, "APPEAL_TOTAL", "乙局2024年年度报告表四合计不符", url="http://b.gov.cn/nb.html")]
+    resolved = [finding("a", 2024, "UNREACHABLE", "甲局网站无法访问"), finding("c", 2022, "LATE", "丙局逾期")]
+    groups = {g["key"]: g["lines"] for g in change_groups(names, docs, new, resolved)}
+    assert list(groups) == ["missing", "reports", "problems", "resolved"]
+    [missing] = groups["missing"]
+    assert (missing["agency"], missing["year"]) == ("a", 2024)
+    assert missing["text"].startswith("截至2025-04-10未发布") and "已解决：网站无法访问" in missing["text"]
+    assert missing["links"] == [{"label": "检查的栏目", "url": "http://a.gov.cn/ndbg/"}]
+    [report] = groups["reports"]
+    assert "表四复议诉讼合计不符：表四合计不符" in report["text"] and report["links"] == [
+        {"label": "报告", "url": "http://b.gov.cn/nb.html"}]  # the same URL once
+    assert [(x["agency"], x["year"]) for x in groups["problems"]] == [("a", 2023)]
+    assert groups["problems"][0]["text"] == "表三收结不平衡：表三收结不平衡"
+    assert [(x["agency"], x["text"]) for x in groups["resolved"]] == [("c", "已解决：逾期发布")]
+    every = [(x["agency"], x["year"]) for lines in groups.values() for x in lines]
+    assert len(every) == len(set(every))

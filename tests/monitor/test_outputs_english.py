@@ -153,6 +153,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     out: dict[str, str] = {}
     runner = CliRunner()
     out["cli check"] = runner.invoke(main, ["check", "--db", url, "--as-of", AS_OF.isoformat()]).output
+    out["cli reports"] = runner.invoke(main, ["reports", "--db", url]).output
     rows = audit_list(url, [YEAR], AS_OF, False) + contract_rows()
     out["csv"] = audit.to_csv(rows).decode("utf-8-sig")
     wb = openpyxl.load_workbook(io.BytesIO(audit.to_xlsx(rows)))
