@@ -1,0 +1,239 @@
+"""Propose registry rows from a government portal (``nianbao registry discover URL``).
+
+Reads the portal's home page, follows its links named 部门导航 / 部门网站 / 乡镇（街道）/
+镇街 / 政府信息公开 / 机构 (same host, at most ``max_pages``), and takes from those pages the
+links whose text is an agency's name, leaving out menus and 友情链接.  Each proposal says how
+it was found and how sure it is; a person reviews the file and accepts rows with
+``nianbao registry accept``.  Nothing is written into the registry here.
+
+Polite like the crawler: robots.txt obeyed, the crawler's User-Agent, a delay between
+requests, http_proxy/https_proxy honoured (urllib's proxy handler, or ``proxy``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import urllib.request
+import urllib.robotparser
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from crawler.settings import USER_AGENT
+from db.roster_names import infer_kind, normalize_name, split_places
+
+NAV_WORDS = re.compile(r"部门导航|部门网站|政府部门|部门链接|乡镇(（|\()?街道|镇街|镇（街道）|乡镇导航|信息公开|机构(列表|导航)")
+TOWNSHIP_WORDS = re.compile(r"乡镇|街道|镇街")
+DEPARTMENT_WORDS = re.compile(r"部门")
+NOISE_BLOCKS = re.compile(r"yqlj|friend|footer|foot|link|友情|nav|menu|header|top", re.I)
+NOISE_TEXT = re.compile(r"^(首页|更多|返回|上一页|下一页|尾页|English|无障碍|登录|注册)")
+SHORT_DEPT = re.compile(r"^(县|市|区|旗)?.{1,20}(局|委员会|委|办公室|办|厅|中心|署)$")
+SHORT_TOWN = re.compile(r"^.{1,8}(镇|乡|街道)(人民政府|办事处)?$")
+
+
+class DiscoverError(RuntimeError):
+    """The portal cannot be read (one line for the CLI)."""
+
+
+@dataclass(slots=True)
+class Proposal:
+    name: str
+    kind: str
+    site: str
+    parent: str | None
+    found: list[str] = field(default_factory=list)   # how: "部门导航 http://…/bmdh/ 链接“县教育局”"
+    confidence: float = 0.5
+    region: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "kind": self.kind, "site": self.site}
+        if self.parent:
+            d["parent"] = self.parent
+        if self.region:
+            d["region"] = self.region
+        d["found"] = self.found
+        d["confidence"] = round(self.confidence, 2)
+        d["accept"] = self.confidence >= 0.8
+        return d
+
+
+class PoliteFetcher:
+    """GET pages one at a time with the crawler's UA, a delay, robots.txt and the proxy."""
+
+    def __init__(self, delay: float = 1.0, timeout: float = 20.0, proxy: str | None = None) -> None:
+        handlers: list[urllib.request.BaseHandler] = []
+        if proxy:
+            handlers.append(urllib.request.ProxyHandler({"http": proxy, "https": proxy}))
+        self.opener = urllib.request.build_opener(*handlers)  # default ProxyHandler reads http_proxy
+        self.delay, self.timeout = delay, timeout
+        self.robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self.last = 0.0
+        self.requests = 0
+
+    def _raw(self, url: str) -> tuple[int, bytes, str]:
+        wait = self.last + self.delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        self.requests += 1
+        try:
+            with self.opener.open(req, timeout=self.timeout) as resp:
+                return resp.status, resp.read(), resp.headers.get_content_charset() or ""
+        except urllib.error.HTTPError as exc:
+            return exc.code, b"", ""
+        finally:
+            self.last = time.monotonic()
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        root = f"{parts.scheme}://{parts.netloc}"
+        if root not in self.robots:
+            rp = urllib.robotparser.RobotFileParser()
+            try:
+                status, body, _ = self._raw(root + "/robots.txt")
+            except OSError:
+                status, body = 0, b""
+            rp.parse(body.decode("utf-8", "replace").splitlines() if status == 200 else [])
+            self.robots[root] = rp
+        return self.robots[root].can_fetch(USER_AGENT, url)
+
+    def get(self, url: str) -> str | None:
+        """The page's text, or None when robots.txt forbids it or it is not a 200."""
+        if not self.allowed(url):
+            return None
+        try:
+            status, body, charset = self._raw(url)
+        except OSError as exc:
+            raise DiscoverError(f"无法访问 {url}：{exc}") from exc
+        if status != 200:
+            return None
+        head = body[:2048].decode("ascii", "replace").lower()
+        m = re.search(r'charset=["\']?([a-z0-9_-]+)', head)
+        for enc in (charset, m.group(1) if m else "", "utf-8", "gb18030"):
+            if not enc:
+                continue
+            try:
+                return body.decode(enc)
+            except (UnicodeDecodeError, LookupError):
+                continue
+        return body.decode("utf-8", "replace")
+
+
+def _context(a: lxml.html.HtmlElement) -> tuple[str, bool]:
+    """(the heading the link sits under, whether it is in a menu / 友情链接 / footer block)."""
+    noise = False
+    heading = ""
+    node = a
+    while node is not None:
+        cls = f"{node.get('class', '')} {node.get('id', '')}"
+        if NOISE_BLOCKS.search(cls):
+            noise = True
+        if not heading:
+            prev = node.getprevious()
+            while prev is not None and not heading:
+                if prev.tag in ("h1", "h2", "h3", "h4", "h5", "caption") or "title" in (prev.get("class") or ""):
+                    heading = prev.text_content().strip()
+                prev = prev.getprevious()
+        node = node.getparent()
+    return heading, noise
+
+
+def _government_name(doc: lxml.html.HtmlElement) -> str | None:
+    meta = doc.xpath('//meta[@name="SiteName"]/@content')
+    title = (doc.findtext(".//title") or "").strip()
+    for text in [*meta, *re.split(r"[_|\-—－]", title)[::-1]]:
+        name = normalize_name(text)
+        if name.endswith("人民政府") and infer_kind(name) == "government":
+            return name
+    return None
+
+
+def _full_name(text: str, gov: str | None, kind: str) -> tuple[str, bool]:
+    """"县教育局" on 沭阳县's portal -> 沭阳县教育局; "钱集镇" -> 沭阳县钱集镇人民政府 (built: True)."""
+    name = normalize_name(text)
+    places, _ = split_places(name)
+    place = (split_places(gov)[0] or [""])[-1] if gov else ""
+    built = False
+    bare_town = bool(places) and places[0].endswith(("镇", "乡", "街道")) and kind == "township"
+    if place and (not places or bare_town) and kind in ("department", "township"):
+        if kind == "department" and name[:1] in "县市区旗" and place.endswith(name[:1]):
+            name = place + name[1:]
+        else:
+            name = place + name
+        built = True
+    if kind == "township" and not name.endswith(("人民政府", "办事处")):
+        name += "办事处" if name.endswith("街道") else "人民政府"
+        built = True
+    return name, built
+
+
+def discover(url: str, parent: str | None = None, fetcher: PoliteFetcher | None = None,
+             max_pages: int = 20) -> list[Proposal]:
+    """Proposals from the portal at ``url`` (the portal's government first when no parent)."""
+    fetcher = fetcher or PoliteFetcher()
+    text = fetcher.get(url)
+    if text is None:
+        raise DiscoverError(f"{url}：无法读取（robots.txt 不允许，或不是 200）")
+    home = lxml.html.fromstring(text, base_url=url)
+    gov = _government_name(home)
+    host = urlsplit(url).hostname
+    out: dict[str, Proposal] = {}
+    if gov and parent is None:
+        out[gov] = Proposal(gov, "government", url, None, [f"门户网站 {url} 的网站名称"], 0.9)
+    parent_ref = parent or gov
+    pages = [(url, home, "首页")]
+    seen = {url}
+    for a in home.iter("a"):
+        label = a.text_content().strip()
+        href = urljoin(url, a.get("href") or "")
+        if NAV_WORDS.search(label) and urlsplit(href).hostname == host and href not in seen and len(pages) < max_pages:
+            seen.add(href)
+            page = fetcher.get(href)
+            if page is not None:
+                pages.append((href, lxml.html.fromstring(page, base_url=href), label))
+    for page_url, doc, label in pages[1:]:
+        page_kind = ("township" if TOWNSHIP_WORDS.search(label) else
+                     "department" if DEPARTMENT_WORDS.search(label) else None)
+        for a in doc.iter("a"):
+            text = normalize_name(a.text_content())
+            if not text or NOISE_TEXT.match(text) or len(text) > 30:
+                continue
+            heading, noise = _context(a)
+            if noise:
+                continue
+            section = ("township" if TOWNSHIP_WORDS.search(heading) else
+                       "department" if DEPARTMENT_WORDS.search(heading) else page_kind)
+            kind = infer_kind(text)
+            if kind is None:
+                kind = ("department" if SHORT_DEPT.match(text) else "township" if SHORT_TOWN.match(text) else None)
+            if kind is None or (kind == "government" and text == gov):
+                continue
+            if section and kind != section and not (kind == "government" and section == "township"):
+                if section == "township" and SHORT_TOWN.match(text):
+                    kind = "township"
+                elif kind != "department":
+                    continue
+            if kind == "government":
+                continue  # another government: a link across, not an agency of this portal
+            name, built = _full_name(text, gov, kind)
+            site = urljoin(page_url, a.get("href") or "")
+            how = f"{label} {page_url} 链接“{text}”" + (f"（栏目“{heading}”）" if heading else "")
+            conf = 0.8 if built else 0.9
+            region = None
+            row = a.getparent()
+            if row is not None and row.tag == "td":
+                cells = [c.text_content().strip() for c in row.getparent()]
+                region = next((c for c in cells if re.fullmatch(r"\d{9}|\d{12}", c)), None)
+            p = out.get(name)
+            if p is None:
+                out[name] = Proposal(name, kind, site, parent_ref, [how], conf, region)
+            else:  # found twice (部门导航 and the 机构 list): surer; an own site beats a platform list
+                p.found.append(how)
+                p.confidence = round(min(0.97, max(p.confidence, conf) + 0.05), 2)
+                if "?" in p.site and "?" not in site:
+                    p.site = site
+                p.region = p.region or region
+    return list(out.values())
