@@ -179,10 +179,11 @@ def discover(url: str, parent: str | None = None, fetcher: PoliteFetcher | None 
         raise DiscoverError(f"{url}：无法读取（robots.txt 不允许，或不是 200）")
     home = lxml.html.fromstring(text, base_url=url)
     gov = _government_name(home)
+    code = next((c[:6] for c in home.xpath('//meta[@name="SiteIDCode"]/@content') if re.fullmatch(r"\d{10}", c)), None)
     host = urlsplit(url).hostname
     out: dict[str, Proposal] = {}
     if gov and parent is None:
-        out[gov] = Proposal(gov, "government", url, None, [f"门户网站 {url} 的网站名称"], 0.9)
+        out[gov] = Proposal(gov, "government", url, None, [f"门户网站 {url} 的网站名称"], 0.9, code)
     parent_ref = parent or gov
     pages = [(url, home, "首页")]
     seen = {url}
@@ -222,7 +223,7 @@ def discover(url: str, parent: str | None = None, fetcher: PoliteFetcher | None 
             site = urljoin(page_url, a.get("href") or "")
             how = f"{label} {page_url} 链接“{text}”" + (f"（栏目“{heading}”）" if heading else "")
             conf = 0.8 if built else 0.9
-            region = None
+            region = code if kind == "department" else None  # a department carries its government's code
             row = a.getparent()
             if row is not None and row.tag == "td":
                 cells = [c.text_content().strip() for c in row.getparent()]

@@ -250,6 +250,8 @@ def _agencies(rows: list[_Row], old_by_name: dict[str, dict[str, Any]], issue): 
                 a["since"] = int(since)
             else:
                 issue(r.src, "since", f"“{since}”不是年度")
+        if "消失" in r.src.values.get("status", ""):  # an exported sheet keeps its vanished rows
+            a["status"] = "vanished"
         for keep in ("hosts", "deadline", "since"):  # what the sheet does not carry stays
             if keep in base and keep not in a:
                 a[keep] = base[keep]
@@ -324,3 +326,34 @@ def known_header_texts() -> dict[str, tuple[str, ...]]:
 
 def kinds() -> tuple[str, ...]:
     return KINDS
+
+
+def accept_agencies(registry_data: dict[str, Any], proposals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the accepted proposals of ``registry discover`` to the registry data; returns them.
+
+    Names already in the registry are left alone; a parent given by name is resolved to the
+    id of the registry agency (or of an accepted proposal) of that name.
+    """
+    agencies = registry_data.setdefault("agencies", [])
+    by_name = {normalize_name(a.get("name", "")): a for a in agencies if isinstance(a, dict)}
+    taken = {a.get("id") for a in agencies if isinstance(a, dict)}
+    todo = [p for p in proposals if p.get("accept") and normalize_name(p.get("name", "")) not in by_name]
+    ids = assign_ids([normalize_name(p["name"]) for p in todo], {t for t in taken if t})
+    new: list[dict[str, Any]] = []
+    for p, ident in zip(todo, ids, strict=True):
+        a: dict[str, Any] = {"id": ident, "name": normalize_name(p["name"]), "kind": p.get("kind") or "department"}
+        if p.get("region"):
+            a["region"] = str(p["region"])
+        a["site"] = p.get("site", "")
+        by_name[a["name"]] = a
+        a["_parent"] = p.get("parent")
+        new.append(a)
+    ids_known = {a.get("id") for a in agencies if isinstance(a, dict)} | {a["id"] for a in new}
+    for a in new:
+        ref = a.pop("_parent", None)
+        if ref:
+            hit = ref if ref in ids_known else (by_name.get(normalize_name(ref)) or {}).get("id")
+            if hit and hit != a["id"]:
+                a["parent"] = hit
+        agencies.append(a)
+    return new

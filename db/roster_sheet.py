@@ -26,6 +26,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "site": ("网站", "网址", "门户网站", "网站地址", "网站网址", "政府网站", "门户网站网址", "主页"),
     "column": ("年报栏目", "年报栏目地址", "年报栏目网址", "年度报告栏目", "年报栏目链接"),
     "since": ("起报年度", "首个年报年度"),
+    "status": ("名单状态",),  # written by registry export: 在册 | 已从名单消失
 }
 _NORMALIZED = {re.sub(r"[\s*＊:：]", "", unicodedata.normalize("NFKC", h)).lower(): f
                for f, hs in HEADERS.items() for h in hs}
