@@ -66,8 +66,8 @@ def propose_columns(session: Session, run_id: int, registry: Registry,
             url = col["url"]
             title, links = _page_evidence(fetcher, url)
             listed = [r for r in reports if r["url"] in links]
-            if not listed and len(cols) == 1:
-                listed = reports  # the only column the crawl read: the reports came from it
+            if len(cols) == 1:
+                listed = reports  # the only column the crawl read: every report came from it
             years = sorted({r["year"] for r in listed if r["year"]} | set(col.get("years") or []))
             pinned = bool(spec and url in spec.start_urls)
             proposal = {"url": url, "title": title, "years": years, "reports": listed,
