@@ -338,8 +338,8 @@ for _name, (_doc, _part) in _NOT_BUILT.items():
     _add_not_built(_name, _doc, _part)
 
 
-import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 import crawler.cli_registry  # noqa: E402,F401 - registers registry import/discover/accept/columns/export
+import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 
 if __name__ == "__main__":  # pragma: no cover
     # under `python -m`, this module is __main__: run the group the service commands joined

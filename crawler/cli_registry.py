@@ -20,7 +20,14 @@ from typing import Any
 import click
 import yaml
 
-from crawler.cli import db_option, fail, files_option, load_registry_or_fail, main, open_session_factory
+from crawler.cli import (
+    db_option,
+    fail,
+    files_option,
+    load_registry_or_fail,
+    main,
+    open_session_factory,
+)
 
 BEIJING = timezone(timedelta(hours=8))
 KIND_LABELS = {"government": "政府", "department": "部门", "township": "乡镇（街道）"}
