@@ -150,7 +150,7 @@ def build_registry(sheet: Sheet, existing: dict[str, Any] | None = None, skip_in
     if skip_invalid and result.errors:
         bad = {i.row for i in result.errors}
         keep = {aid for aid, row in result.rows.items() if row not in bad}
-        _drop_invalid(result, keep)
+        _drop_invalid(result, keep, {a["id"]: a for a in old if isinstance(a, dict) and a.get("id")})
         result.counts["skipped"] = len(bad)
     result.issues.sort(key=lambda i: (i.row, i.column, i.field))
     return result
@@ -306,18 +306,24 @@ def _validate(result: RosterResult, sheet: Sheet) -> None:
             result.issues.append(Issue(row, col, name, f"{why}（{a.get('name', '')}）"))
 
 
-def _drop_invalid(result: RosterResult, keep: set[str]) -> None:
-    """--skip-invalid: leave out the rows with errors and the agencies under them."""
+def _drop_invalid(result: RosterResult, keep: set[str], old_by_id: dict[str, dict[str, Any]]) -> None:
+    """--skip-invalid: leave out the rows with errors (an agency already in the registry keeps
+    its previous entry); an agency under a row left out loses its parent, with a warning."""
     dropped = {aid for aid in result.rows if aid not in keep}
     out = []
     for a in result.data["agencies"]:
         if a["id"] in dropped:
+            if a["id"] in old_by_id:
+                out.append(old_by_id[a["id"]])
             continue
-        if a.get("parent") in dropped:
+        if a.get("parent") in dropped and a["parent"] not in old_by_id:
             a = {k: v for k, v in a.items() if k != "parent"}
+            row = result.rows.get(a["id"], 0)
+            result.issues.append(Issue(row, "", "parent", "上级单位所在行有错误未导入，本单位暂无上级", "warning"))
         out.append(a)
     result.data["agencies"] = out
-    result.counts["new"] -= len([d for d in dropped])
+    result.counts["new"] = sum(1 for a in out if a["id"] not in old_by_id)
+    result.counts["kept"] = sum(1 for a in out if a["id"] in old_by_id and a.get("status") != "vanished")
 
 
 def known_header_texts() -> dict[str, tuple[str, ...]]:

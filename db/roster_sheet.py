@@ -108,7 +108,10 @@ def _grid_csv(path: Path) -> list[list[str]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte string
         raise SheetError(f"{path}: 无法识别的文字编码")
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;") if text.strip() else csv.excel
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
+    except csv.Error:  # one column, or too little text to tell
+        dialect = csv.excel
     return [[_cell_text(c) for c in row] for row in csv.reader(io.StringIO(text), dialect)]
 
 

@@ -61,3 +61,16 @@ def test_ids_collide_deterministically() -> None:
     assert base_id(names[0]) == base_id(names[1]) == "shuyang-jyj"
     assert assign_ids(names) == ["shuyang-jyj", "shuyang-jyj-2", "shuyang-jyj-3"]
     assert assign_ids(names, taken={"shuyang-jyj"}) == ["shuyang-jyj-2", "shuyang-jyj-3", "shuyang-jyj-4"]
+
+
+def test_skip_invalid_keeps_what_the_registry_had(workbooks: dict[str, Path], tmp_path: Path) -> None:
+    existing = build_registry(read_sheet(workbooks["csv"]), skip_invalid=True).data
+    rows = [["宿迁市人民政府", "政府", "321300", "", "http://www.suqian.gov.cn/"],
+            ["宿迁市教育局", "部门", "32130", "宿迁市人民政府", "http://www.suqian.gov.cn/jyj-new/"],  # bad code
+            ["宿迁市新设局", "部门", "321300", "宿迁市教育局", "http://www.suqian.gov.cn/xsj/"]]
+    merged = build_registry(read_sheet(_write(tmp_path / "part.csv", rows)), existing, skip_invalid=True)
+    by_id = {a["id"]: a for a in merged.data["agencies"]}
+    assert by_id["suqian-jyj"]["site"] == "http://www.suqian.gov.cn/sq01/"  # the previous entry, not lost
+    assert by_id["suqian-xsj"]["parent"] == "suqian-jyj"
+    assert merged.counts["new"] == 1 and merged.counts["skipped"] == 1
+    assert parse_registry(merged.yaml())
