@@ -195,46 +195,78 @@ def discover(url: str, parent: str | None = None, fetcher: PoliteFetcher | None 
             page = fetcher.get(href)
             if page is not None:
                 pages.append((href, lxml.html.fromstring(page, base_url=href), label))
-    for page_url, doc, label in pages[1:]:
-        page_kind = ("township" if TOWNSHIP_WORDS.search(label) else
-                     "department" if DEPARTMENT_WORDS.search(label) else None)
-        for a in doc.iter("a"):
-            text = normalize_name(a.text_content())
-            if not text or NOISE_TEXT.match(text) or len(text) > 30:
-                continue
-            heading, noise = _context(a)
-            if noise:
-                continue
-            section = ("township" if TOWNSHIP_WORDS.search(heading) else
-                       "department" if DEPARTMENT_WORDS.search(heading) else page_kind)
-            kind = infer_kind(text)
-            if kind is None:
-                kind = ("department" if SHORT_DEPT.match(text) else "township" if SHORT_TOWN.match(text) else None)
-            if kind is None or (kind == "government" and text == gov):
-                continue
-            if section and kind != section and not (kind == "government" and section == "township"):
-                if section == "township" and SHORT_TOWN.match(text):
-                    kind = "township"
-                elif kind != "department":
-                    continue
-            if kind == "government":
-                continue  # another government: a link across, not an agency of this portal
-            name, built = _full_name(text, gov, kind)
-            site = urljoin(page_url, a.get("href") or "")
-            how = f"{label} {page_url} 链接“{text}”" + (f"（栏目“{heading}”）" if heading else "")
-            conf = 0.8 if built else 0.9
-            region = code if kind == "department" else None  # a department carries its government's code
-            row = a.getparent()
-            if row is not None and row.tag == "td":
-                cells = [c.text_content().strip() for c in row.getparent()]
-                region = next((c for c in cells if re.fullmatch(r"\d{9}|\d{12}", c)), None)
-            p = out.get(name)
-            if p is None:
-                out[name] = Proposal(name, kind, site, parent_ref, [how], conf, region)
-            else:  # found twice (部门导航 and the 机构 list): surer; an own site beats a platform list
-                p.found.append(how)
-                p.confidence = round(min(0.97, max(p.confidence, conf) + 0.05), 2)
-                if "?" in p.site and "?" not in site:
-                    p.site = site
-                p.region = p.region or region
+    seen_selects: set[tuple[str, ...]] = set()
+    for n, (page_url, doc, label) in enumerate(pages):
+        page_kind = _section(label)
+        if n > 0:  # the home page's own links are news and menus; its 部门/乡镇 dropdowns count
+            for a in doc.iter("a"):
+                heading, noise = _context(a)
+                if not noise:
+                    _add(out, normalize_name(a.text_content()), urljoin(page_url, a.get("href") or ""),
+                         _section(heading) or page_kind, gov, code, parent_ref,
+                         f"{label} {page_url} 链接“{normalize_name(a.text_content())}”"
+                         + (f"（栏目“{heading}”）" if heading else ""), _table_code(a))
+        for sel in doc.iter("select"):  # 部门网站 ▾ / 乡镇（街道）网站 ▾ dropdowns
+            options = sel.findall("option")
+            signature = tuple((o.get("value") or "") for o in options)
+            if not options or (options[0].get("value") or "").startswith("http") or signature in seen_selects:
+                continue  # a dropdown repeated in every page's footer counts once
+            seen_selects.add(signature)
+            title = normalize_name(options[0].text_content())
+            section = _section(title)
+            if section is None:
+                continue  # 县区政府网站 and the like: other governments
+            for opt in options[1:]:
+                href = (opt.get("value") or "").strip()
+                text = normalize_name(opt.text_content())
+                if href.startswith(("http://", "https://", "/")):
+                    _add(out, text, urljoin(page_url, href), section, gov, code, parent_ref,
+                         f"{label} {page_url} 下拉框“{title}”选项“{text}”", None)
     return list(out.values())
+
+
+def _section(text: str) -> str | None:
+    return "township" if TOWNSHIP_WORDS.search(text) else "department" if DEPARTMENT_WORDS.search(text) else None
+
+
+def _table_code(a: lxml.html.HtmlElement) -> str | None:
+    """A 9- or 12-digit code in the same table row as the link (乡镇 lists often show it)."""
+    cell = a.getparent()
+    if cell is None or cell.tag != "td" or cell.getparent() is None:
+        return None
+    cells = [c.text_content().strip() for c in cell.getparent()]
+    return next((c for c in cells if re.fullmatch(r"\d{9}|\d{12}", c)), None)
+
+
+def _kind_of(text: str, section: str | None) -> str | None:
+    """department | township for a link's text on a list of that section; None: not an agency."""
+    if not text or NOISE_TEXT.match(text) or len(text) > 30:
+        return None
+    kind = infer_kind(text) or ("department" if SHORT_DEPT.match(text) else
+                                "township" if SHORT_TOWN.match(text) else None)
+    if kind == "government":
+        return None  # this portal's own government, or another one linked across
+    if section == "township" and SHORT_TOWN.match(text):
+        return "township"
+    return kind
+
+
+def _add(out: dict[str, Proposal], text: str, site: str, section: str | None, gov: str | None, code: str | None,
+         parent: str | None, how: str, region: str | None) -> None:
+    kind = _kind_of(text, section)
+    if kind is None:
+        return
+    name, built = _full_name(text, gov, kind)
+    conf = 0.8 if built else 0.9
+    if region is None and kind == "department":
+        region = code  # a department carries its government's code
+    p = out.get(name)
+    if p is None:
+        out[name] = Proposal(name, kind, site, parent, [how], conf, region)
+        return
+    # found twice (部门导航 and the 机构 list): surer; an own site beats a platform's list page
+    p.found.append(how)
+    p.confidence = round(min(0.97, max(p.confidence, conf) + 0.05), 2)
+    if "?" in p.site and "?" not in site:
+        p.site = site
+    p.region = p.region or region

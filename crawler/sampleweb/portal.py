@@ -36,6 +36,9 @@ _SLUGS = {"县发展和改革委员会": "fgw", "县教育局": "jyj", "县公�
           "县市场监督管理局": "scjgj", "县统计局": "tjj", "县行政审批局": "xzspj"}
 
 
+SELECT_ONLY = ("县信访局", "沭阳县信访局", "xfj.shuyang.gov.cn.test")
+
+
 def _dept_site(short: str, host: str | None) -> str:
     return f"http://{host}/" if host else f"http://{HOST}/{_SLUGS[short]}/"
 
@@ -50,12 +53,20 @@ PORTAL_TRUTH: list[dict[str, str]] = (
        for short, full, host in DEPARTMENTS]
     + [{"name": _town_full(t), "kind": "township", "site": f"http://{HOST}/xzjd/{code}/", "parent": GOV,
         "region": REGION + code} for code, t in TOWNSHIPS]
+    + [{"name": SELECT_ONLY[1], "kind": "department", "site": f"http://{SELECT_ONLY[2]}/", "parent": GOV}]
     + [{"name": f"{GOV}办公室", "kind": "department", "site": f"http://{HOST}/xxgk/list.html?orgCode=xzfb", "parent": GOV}])
 
 _MENU = ('<div class="nav"><a href="/">首页</a><a href="/zwgk/">政务公开</a><a href="/bmdh/index.html">部门导航</a>'
          '<a href="/xzjd/index.html">乡镇（街道）</a><a href="/xxgk/index.html">政府信息公开</a>'
          '<a href="/hdjl/">互动交流</a></div>')
-_FOOTER = ('<div class="yqlj"><h3>友情链接</h3><a href="http://www.gov.cn/">中国政府网</a>'
+# dropdowns above the footer, as many portals have: one adds an agency the 部门导航 lacks
+_SELECTS = ('<div class="zdlj"><select onchange="window.open(this.value)"><option value="">县级部门网站</option>'
+            f'<option value="http://{SELECT_ONLY[2]}/">{SELECT_ONLY[0]}</option>'
+            '<option value="http://jyj.shuyang.gov.cn.test/">县教育局</option></select>'
+            '<select onchange="window.open(this.value)"><option value="">县区政府网站</option>'
+            '<option value="http://www.siyang.gov.cn.test/">泗阳县</option>'
+            '<option value="http://www.sihong.gov.cn.test/">泗洪县</option></select></div>')
+_FOOTER = _SELECTS + ('<div class="yqlj"><h3>友情链接</h3><a href="http://www.gov.cn/">中国政府网</a>'
            '<a href="http://www.jiangsu.gov.cn.test/">江苏省人民政府</a>'
            '<a href="http://www.suqian.gov.cn.test/">宿迁市人民政府</a>'
            '<a href="http://www.siyang.gov.cn.test/">泗阳县人民政府</a></div>'

@@ -27,8 +27,10 @@ def test_discover_proposes_every_agency_with_kind_and_parent(sample_server) -> N
     towns = {p.name: p for p in found if p.kind == "township"}
     assert towns["沭阳县钱集镇人民政府"].region == "321322103"  # from the 乡镇 table
     dept = next(p for p in found if p.name == "沭阳县教育局")
-    assert len(dept.found) == 2 and dept.confidence > 0.9  # 部门导航 and the 机构 list
-    assert "县教育局" in dept.found[0]
+    assert len(dept.found) == 3 and dept.confidence > 0.9  # dropdown, 部门导航, the 机构 list
+    assert "下拉框“县级部门网站”" in dept.found[0] and "部门导航" in dept.found[1] and "县政府部门" in dept.found[2]
+    assert next(p for p in found if p.name == "沭阳县信访局").found == [
+        f"首页 {URL} 下拉框“县级部门网站”选项“县信访局”"]  # only in the dropdown
     # polite: robots.txt first, each page once, nothing disallowed
     paths = [e.path for e in sample_server.web.log if e.host == HOST]
     assert paths[0] == "/robots.txt" and len(paths) == len(set(paths))
