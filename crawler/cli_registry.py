@@ -74,7 +74,7 @@ def _write_registry(path: Path | None, data: dict[str, Any]) -> None:
               help="Registry to write; if it exists, the sheet is merged into it (ids kept, vanished rows marked).")
 @click.option("--skip-invalid", is_flag=True, help="Write the valid rows and leave out the rows with errors.")
 def import_(file: str, sheet: str | None, output: str | None, skip_invalid: bool) -> None:
-    """The office's roster sheet (.xlsx/.csv) -> a validated registry, every error by row and column."""
+    """The office's roster sheet (.xlsx/.xls/.csv) -> a validated registry, every error by row and column."""
     from db.roster import build_registry
     from db.roster_sheet import SheetError, read_sheet
 

@@ -98,6 +98,26 @@ def _grid_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
     return grid
 
 
+def _grid_xls(path: Path, sheet: str | None) -> list[list[str]]:
+    """An old .xls workbook (xlrd; merged ranges need formatting_info)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True)
+    except Exception as exc:  # xlrd raises its own and struct errors for a bad file
+        raise SheetError(f"{path}: 不是可读的 Excel 97-2003 工作簿（{exc}）") from exc
+    names = book.sheet_names()
+    if sheet is not None and sheet not in names:
+        raise SheetError(f"{path}: 没有名为“{sheet}”的工作表（有：{'、'.join(names)}）")
+    ws = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+    grid = [[_cell_text(ws.cell_value(r, c)) for c in range(ws.ncols)] for r in range(ws.nrows)]
+    for r0, r1, c0, c1 in ws.merged_cells:
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                grid[r][c] = grid[r0][c0]
+    return grid
+
+
 def _grid_csv(path: Path) -> list[list[str]]:
     data = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
@@ -123,10 +143,12 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     suffix = p.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         grid = _grid_xlsx(p, sheet)
+    elif suffix == ".xls":
+        grid = _grid_xls(p, sheet)
     elif suffix in (".csv", ".tsv", ".txt"):
         grid = _grid_csv(p)
     else:
-        raise SheetError(f"{p}: 只支持 .xlsx 或 .csv 名单（另存为其中一种即可）")
+        raise SheetError(f"{p}: 只支持 .xlsx、.xls 或 .csv 名单（另存为其中一种即可）")
     header_row, mapping, texts = None, {}, {}
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         found = {c: header_field(v) for c, v in enumerate(row) if v and header_field(v)}

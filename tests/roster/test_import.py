@@ -144,3 +144,19 @@ def test_cli_lists_every_error_and_writes_nothing(workbooks: dict[str, Path], tm
     assert ok.returncode == 0, ok.stderr
     assert "128 个单位" in ok.stdout and "跳过有错误的 4 行" in ok.stdout
     assert len(yaml.safe_load(out.read_text(encoding="utf-8"))["agencies"]) == 128
+
+
+@pytest.mark.soffice
+def test_an_old_xls_workbook_reads_the_same(workbooks: dict[str, Path], tmp_path: Path) -> None:
+    """Offices still keep .xls: the same sheet saved by LibreOffice as Excel 97-2003."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: scripts/system-packages.sh installs it")
+    subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path), str(workbooks["xlsx"])],
+                   capture_output=True, timeout=180, check=True)
+    xls = build_registry(read_sheet(tmp_path / (workbooks["xlsx"].stem + ".xls")), skip_invalid=True)
+    xlsx = build_registry(read_sheet(workbooks["xlsx"]), skip_invalid=True)
+    assert xls.yaml() == xlsx.yaml()
+    assert [str(i) for i in xls.issues] == [str(i) for i in xlsx.issues]
