@@ -104,6 +104,25 @@ def import_(file: str, sheet: str | None, output: str | None, skip_invalid: bool
     if c.get("skipped"):
         summary += f"；跳过有错误的 {c['skipped']} 行"
     click.echo(summary, file=err if out is None else None)
+    click.echo(_by_region(result.data["agencies"]), file=err if out is None else None)
+
+
+def _by_region(agencies: list[dict[str, Any]]) -> str:
+    """Counts per county-level region, by name: 沭阳县（321322）：政府 1，部门 12，乡镇（街道） 30."""
+    from db.regions import region_label
+
+    groups: dict[str, dict[str, int]] = {}
+    for a in agencies:
+        if a.get("status") == "vanished":
+            continue
+        key = str(a.get("region") or "")[:6]
+        kinds = groups.setdefault(key, {})
+        kinds[a["kind"]] = kinds.get(a["kind"], 0) + 1
+    lines = []
+    for key in sorted(groups, key=lambda k: (k == "", k)):
+        label = region_label(key) if key else "未填区划代码"
+        lines.append(f"  {label}：" + "，".join(f"{KIND_LABELS[k]} {n}" for k, n in sorted(groups[key].items())))
+    return "按行政区划：\n" + "\n".join(lines)
 
 
 @registry.command()

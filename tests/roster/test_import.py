@@ -143,6 +143,7 @@ def test_cli_lists_every_error_and_writes_nothing(workbooks: dict[str, Path], tm
                          "--skip-invalid"], capture_output=True, text=True, check=False)
     assert ok.returncode == 0, ok.stderr
     assert "128 个单位" in ok.stdout and "跳过有错误的 4 行" in ok.stdout
+    assert "沭阳县（321322）：部门 12，政府 1，乡镇（街道） 30" in ok.stdout  # counts by region name
     assert len(yaml.safe_load(out.read_text(encoding="utf-8"))["agencies"]) == 128
 
 
