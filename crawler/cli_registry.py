@@ -252,6 +252,7 @@ def export(registry_path: str, output: str, db_url: str) -> None:
     with factory() as session:
         rows = export_rows(session, reg)
     Path(output).write_bytes(to_xlsx(rows))
-    crawled = sum(1 for r in rows[1:] if r[11] != "未抓取")
-    unreachable = sum(1 for r in rows[1:] if str(r[11]).startswith("无法访问"))
+    result = rows[0].index("抓取结果")
+    crawled = sum(1 for r in rows[1:] if r[result] != "未抓取")
+    unreachable = sum(1 for r in rows[1:] if str(r[result]).startswith("无法访问"))
     click.echo(f"{output}: {len(rows) - 1} 个单位，{crawled} 个有抓取记录，其中 {unreachable} 个无法访问")

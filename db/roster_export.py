@@ -18,7 +18,7 @@ from db.models import AgencyCrawl, CrawlRun, Document
 from db.regions import region_name
 from db.registry import Registry
 
-HEADER = ["序号", "标识", "单位名称", "类型", "行政区划代码", "区划名称", "上级单位", "网站", "年报栏目", "名单状态",
+HEADER = ["序号", "标识", "单位名称", "类型", "行政区划代码", "区划名称", "上级单位", "网站", "年报栏目", "起报年度", "名单状态",
           "最近抓取", "抓取结果", "找到的年报栏目", "本次找到年报", "已存年报年度"]
 KIND_LABELS = {"government": "政府", "department": "部门", "township": "乡镇（街道）"}
 _OUTCOMES = {"ok": "正常", "unreachable": "无法访问"}
@@ -65,7 +65,7 @@ def export_rows(session: Session | None, registry: Registry) -> list[list[Any]]:
             cols = "\n".join(column_urls(c.columns)) or "未找到年报栏目"
             found = c.reports_found
         out.append([n, a.id, a.name, KIND_LABELS.get(a.kind, a.kind), a.region or "", region_name(a.region) or "",
-                    names.get(a.parent or "", a.parent or ""), a.site, "\n".join(a.start_urls),
+                    names.get(a.parent or "", a.parent or ""), a.site, "\n".join(a.start_urls), a.since or "",
                     "已从名单消失" if a.status == "vanished" else "在册", when, result, cols, found,
                     "、".join(str(y) for y in sorted(set(years.get(a.id, [])))) or ""])
     return out
@@ -83,7 +83,7 @@ def to_xlsx(rows: list[list[Any]], title: str = "单位名录") -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = [6, 24, 30, 12, 14, 12, 24, 36, 40, 12, 17, 24, 40, 12, 20]
+    widths = [6, 24, 30, 12, 14, 12, 24, 36, 40, 10, 12, 17, 24, 40, 12, 20]
     for i, w in enumerate(widths):
         ws.column_dimensions[ws.cell(1, i + 1).column_letter].width = w
     for row in ws.iter_rows(min_row=2):

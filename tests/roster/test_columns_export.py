@@ -86,7 +86,7 @@ def test_export_is_the_sheet_with_the_last_crawl(columns_run) -> None:  # type: 
     assert len(by_id) == len(demo_sites())
     sg = by_id["shanggao-kjj"]
     assert sg["抓取结果"] == "正常" and sg["本次找到年报"] == 3 and "xxgk/ndbg" in sg["找到的年报栏目"]
-    assert sg["已存年报年度"] == "2020、2023、2024"
+    assert sg["已存年报年度"] == "2020、2023、2024" and sg["起报年度"] == 2020
     assert by_id["dead-daj"]["抓取结果"].startswith("无法访问")
     assert by_id["huaian-szf"]["抓取结果"] == "未抓取"
     assert by_id["huaian-szf"]["区划名称"] == "淮安市" and by_id["huaian-szf"]["行政区划代码"] == "320800"
