@@ -26,7 +26,7 @@ def _import_roster(out: Path, sites: list, echo: Callable[[str], None]) -> bool:
     (out / "registry.yaml").write_text(registry_defaults_yaml(), encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "crawler.cli", "registry", "import", str(out / "roster.xlsx"),
                            "-o", str(out / "registry.yaml")], text=True, capture_output=True, check=False)
-    echo("roster: " + done.stderr.strip().replace("\n", "\n  ") + ("\n  " + done.stdout.strip() if done.stdout.strip() else ""))
+    echo("roster: " + done.stderr.strip().replace("\n", "\n  ") + ("\n  " + done.stdout.strip().replace("\n", "\n  ") if done.stdout.strip() else ""))
     return done.returncode == 0
 
 
