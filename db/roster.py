@@ -24,9 +24,12 @@ from db.registry import KINDS, RegistryError, parse_registry
 from db.roster_names import assign_ids, infer_kind, normalize_name, place_stem
 from db.roster_sheet import HEADERS, Sheet, SheetRow
 
-KIND_WORDS = {"government": ("政府", "人民政府", "government", "本级政府", "市政府", "县政府", "区政府", "县（区）政府"),
-              "department": ("部门", "department", "政府部门", "工作部门", "市直部门", "县直部门", "单位"),
-              "township": ("乡镇", "街道", "乡镇（街道）", "乡镇街道", "镇", "乡", "township", "乡镇/街道")}
+KIND_WORDS = {"government": ("政府", "人民政府", "government", "本级政府", "市政府", "县政府", "区政府", "县（区）政府",
+                             "县区政府", "区县政府", "市人民政府", "县人民政府", "区人民政府"),
+              "department": ("部门", "department", "政府部门", "工作部门", "市直部门", "县直部门", "区直部门", "市级部门",
+                             "县级部门", "区级部门", "单位"),
+              "township": ("乡镇", "街道", "乡镇（街道）", "乡镇街道", "镇", "乡", "township", "乡镇/街道", "镇（街道）", "镇街",
+                           "乡镇政府", "街道办事处", "乡镇人民政府")}
 _KIND_OF = {normalize_name(w).lower(): k for k, ws in KIND_WORDS.items() for w in ws}
 KIND_LABELS = {"government": "政府", "department": "部门", "township": "乡镇（街道）"}
 FIELD_LABELS = {"id": "标识", "name": "单位名称", "kind": "类型", "region": "行政区划代码", "parent": "上级单位",
@@ -125,6 +128,7 @@ def build_registry(sheet: Sheet, existing: dict[str, Any] | None = None, skip_in
             issue(sr, "kind", "名称看不出类型，请填写类型列（政府 / 部门 / 乡镇（街道））")
         code = sr.values.get("region")
         if code is not None:
+            code = re.sub(r"\.0$", "", normalize_name(code))  # full-width digits, 321322.0 from a CSV
             if not valid_code(code):
                 issue(sr, "region", f"“{code}”不是行政区划代码（应为6位，乡镇/街道为9位或12位）")
             else:

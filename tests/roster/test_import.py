@@ -161,3 +161,18 @@ def test_an_old_xls_workbook_reads_the_same(workbooks: dict[str, Path], tmp_path
     xlsx = build_registry(read_sheet(workbooks["xlsx"]), skip_invalid=True)
     assert xls.yaml() == xlsx.yaml()
     assert [str(i) for i in xls.issues] == [str(i) for i in xlsx.issues]
+
+
+def test_kind_words_and_codes_as_typed(tmp_path: Path) -> None:
+    text = ("单位名称,单位类别,区划代码,网站\n"
+            "沭阳县人民政府,县（区）政府,３２１３２２,www.shuyang.gov.cn\n"
+            "沭阳县教育局,县直部门,321322.0,www.shuyang.gov.cn/jyj\n"
+            "沭阳县钱集镇人民政府,镇（街道）,321322103,www.shuyang.gov.cn/qjz\n")
+    path = tmp_path / "名单.csv"
+    path.write_text(text, encoding="utf-8")
+    result = build_registry(read_sheet(path))
+    assert result.issues == []
+    got = [(a["kind"], a["region"], a.get("parent"), a["site"]) for a in result.data["agencies"]]
+    assert got == [("government", "321322", None, "http://www.shuyang.gov.cn/"),
+                   ("department", "321322", "shuyang-rmzf", "http://www.shuyang.gov.cn/jyj"),
+                   ("township", "321322103", "shuyang-rmzf", "http://www.shuyang.gov.cn/qjz")]
