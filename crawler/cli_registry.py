@@ -189,7 +189,8 @@ def accept(proposals: str, registry_path: str) -> None:
 
 
 @registry.command()
-@click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", required=True, help="Agency registry (YAML).")
+@click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
+              help="Agency registry (YAML; default: the agencies in the database; --accept needs the file).")
 @click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
 @click.option("-o", "--output", default="columns.yaml", show_default=True, help="Proposals file to review.")
 @click.option("--accept", "accept_now", is_flag=True, help="Write the proposed columns into the registry at once.")
@@ -198,14 +199,17 @@ def accept(proposals: str, registry_path: str) -> None:
 @click.option("--proxy", default=None, help="HTTP proxy (default: http_proxy from the environment).")
 @files_option
 @db_option
-def columns(registry_path: str, agency_ids: tuple[str, ...], output: str, accept_now: bool, delay: float,
+def columns(registry_path: str | None, agency_ids: tuple[str, ...], output: str, accept_now: bool, delay: float,
             timeout: float, proxy: str | None, files_dir: str, db_url: str) -> None:
     """Find each agency's 年报 column by the crawler's discovery; propose it as start_urls with evidence."""
     from crawler.roster_columns import accept_columns, propose_columns
     from crawler.roster_discover import PoliteFetcher
     from crawler.run import CrawlOptions, run_crawl
+    from db.roster_export import registry_from_db
 
-    reg = load_registry_or_fail(registry_path)
+    if accept_now and not registry_path:
+        fail("--accept 需要 --registry FILE（写入哪个名录）")
+    reg = load_registry_or_fail(registry_path) if registry_path else None
     factory = open_session_factory(db_url)
     opts = CrawlOptions(db_url=db_url, files=files_dir, registry=reg, agencies=list(agency_ids), delay=delay,
                         timeout=timeout, proxy=proxy, progress=False)
@@ -215,11 +219,11 @@ def columns(registry_path: str, agency_ids: tuple[str, ...], output: str, accept
         fail(str(exc))
     fetcher = PoliteFetcher(delay=delay, timeout=timeout, proxy=proxy)
     with factory() as session:
-        entries = propose_columns(session, summary["run_id"], reg, fetcher)
+        entries = propose_columns(session, summary["run_id"], reg or registry_from_db(session), fetcher)
     doc = {"kind": "columns", "run": summary["run_id"],
            "proposed_at": datetime.now(BEIJING).isoformat(timespec="seconds"), "agencies": entries}
     head = ("# 各单位的年报栏目（待审核）：核对栏目名称和所列年报，把 accept 改成 true 或 false，然后运行\n"
-            f"#   nianbao registry accept {output} --registry {registry_path}\n")
+            f"#   nianbao registry accept {output} --registry {registry_path or 'registry.yaml'}\n")
     Path(output).write_text(head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=200), encoding="utf-8")
     proposed = 0
     for e in entries:
@@ -232,7 +236,7 @@ def columns(registry_path: str, agency_ids: tuple[str, ...], output: str, accept
             click.echo(f"  {col['url']}  “{col['title'] or '（无标题）'}”  列出年报：{years}（{len(col['reports'])}篇） {state}")
             proposed += bool(col["accept"])
     click.echo(f"{output}: {len(entries)} 个单位，建议 {proposed} 个年报栏目")
-    if accept_now:
+    if accept_now and registry_path:
         data = _read_yaml(Path(registry_path))
         pairs = accept_columns(data, entries)
         _write_registry(Path(registry_path), data)
@@ -240,16 +244,20 @@ def columns(registry_path: str, agency_ids: tuple[str, ...], output: str, accept
 
 
 @registry.command()
-@click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", required=True, help="Agency registry (YAML).")
+@click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
+              help="Agency registry (YAML; default: the agencies last synced into the database).")
 @click.option("-o", "--output", required=True, help="The sheet to write (.xlsx).")
 @db_option
-def export(registry_path: str, output: str, db_url: str) -> None:
+def export(registry_path: str | None, output: str, db_url: str) -> None:
     """The registry back as the auditor's sheet, with the last crawl of each agency."""
-    from db.roster_export import export_rows, to_xlsx
+    from db.roster_export import export_rows, registry_from_db, to_xlsx
 
-    reg = load_registry_or_fail(registry_path)
+    reg = load_registry_or_fail(registry_path) if registry_path else None
     factory = open_session_factory(db_url)
     with factory() as session:
+        reg = reg or registry_from_db(session)
+        if not reg.agencies:
+            fail("没有单位：用 --registry 指定名录，或先 nianbao crawl --registry FILE 同步到数据库")
         rows = export_rows(session, reg)
     Path(output).write_bytes(to_xlsx(rows))
     result = rows[0].index("抓取结果")

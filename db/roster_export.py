@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import AgencyCrawl, CrawlRun, Document
+from db.models import Agency, AgencyCrawl, CrawlRun, Document
 from db.regions import region_name
-from db.registry import Registry
+from db.registry import AgencySpec, Registry
 
 HEADER = ["序号", "标识", "单位名称", "类型", "行政区划代码", "区划名称", "上级单位", "网站", "年报栏目", "起报年度", "名单状态",
           "最近抓取", "抓取结果", "找到的年报栏目", "本次找到年报", "已存年报年度"]
@@ -40,6 +40,15 @@ def last_crawls(session: Session) -> dict[str, AgencyCrawl]:
               .subquery())
     rows = session.scalars(select(AgencyCrawl).join(latest, AgencyCrawl.id == latest.c.id))
     return {r.agency_id: r for r in rows}
+
+
+def registry_from_db(session: Session) -> Registry:
+    """The registry as last synced into the database (inactive agencies as vanished)."""
+    specs = [AgencySpec(id=a.id, name=a.name, kind=a.kind, site=a.site, region=a.region, parent=a.parent_id,
+                        start_urls=tuple(a.start_urls or ()), hosts=tuple(a.hosts or ()), deadline=a.deadline,
+                        since=a.since, status="active" if a.active else "vanished")
+             for a in session.scalars(select(Agency).order_by(Agency.id))]
+    return Registry(specs)
 
 
 def export_rows(session: Session | None, registry: Registry) -> list[list[Any]]:

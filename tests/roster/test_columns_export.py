@@ -40,10 +40,11 @@ def columns_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
         second = _cli(workdir, "registry", "columns", "--registry", "registry.yaml", "--agency", "shanggao-kjj",
                       "--proxy", server.url, "--delay", "0.05", "--timeout", "2", "-o", "columns2.yaml")
         exported = _cli(workdir, "registry", "export", "--registry", "registry.yaml", "-o", "roster.xlsx")
+        from_db = _cli(workdir, "registry", "export", "-o", "from-db.xlsx")  # no registry: the database's agencies
     finally:
         server.stop()
     return {"dir": workdir, "first": first, "proposals": proposals, "accepted": accepted, "second": second,
-            "exported": exported}
+            "exported": exported, "from_db": from_db}
 
 
 def test_columns_are_those_of_the_sample_web_with_evidence(columns_run) -> None:  # type: ignore[no-untyped-def]
@@ -92,6 +93,11 @@ def test_export_is_the_sheet_with_the_last_crawl(columns_run) -> None:  # type: 
     assert by_id["huaian-szf"]["区划名称"] == "淮安市" and by_id["huaian-szf"]["行政区划代码"] == "320800"
     assert by_id["hongze-qzf"]["上级单位"] == "淮安市人民政府"
     assert "1 个无法访问" in columns_run["exported"].stdout
+    # without --registry: the agencies last synced into the database, with the same crawl status
+    assert columns_run["from_db"].returncode == 0, columns_run["from_db"].stderr
+    db_rows = {r[1]: r for r in load_workbook(columns_run["dir"] / "from-db.xlsx").active.iter_rows(values_only=True)}
+    assert db_rows["shanggao-kjj"][head.index("本次找到年报")] == 3
+    assert db_rows["shanggao-kjj"][head.index("年报栏目")] == sg["年报栏目"]
     # the exported sheet imports again into the same registry: same ids, nothing new
     again = _cli(columns_run["dir"], "registry", "import", "roster.xlsx", "-o", "registry.yaml")
     assert again.returncode == 0, again.stderr
