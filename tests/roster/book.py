@@ -103,9 +103,10 @@ def write_xlsx(path: Path) -> Path:
     ws.title = "名单"
     for r, row in enumerate(grid(), start=1):
         for c, value in enumerate(row, start=1):
-            if r > 1 and (r == 2 or (r == 3 and c >= 6) or r > 3) and value:
-                cell = ws.cell(r, c, int(value) if (c == 4 and r > 3 and value.isdigit()) or (c == 1 and r > 3) else value)
-                del cell
+            if not value or r == 1 or (r == 3 and c < 6):
+                continue  # covered by a merged cell: Excel keeps the text in the first cell only
+            numeric = r > 3 and c in (1, 4) and value.isdigit()  # 序号 and 区划代码 typed as numbers
+            ws.cell(r, c, int(value) if numeric else value)
     ws.cell(1, 1, TITLE)
     ws.merge_cells("A1:G1")
     for col in "ABCDE":
