@@ -15,7 +15,19 @@ from datetime import date
 from pathlib import Path
 
 from crawler.sampleweb.server import SampleServer, SampleWeb
-from crawler.sampleweb.sites import demo_sites, registry_yaml
+from crawler.sampleweb.sites import demo_sites
+
+
+def _import_roster(out: Path, sites: list, echo: Callable[[str], None]) -> bool:
+    """The office's roster workbook -> registry.yaml, through ``nianbao registry import``."""
+    from crawler.sampleweb.roster_book import registry_defaults_yaml, roster_xlsx
+
+    (out / "roster.xlsx").write_bytes(roster_xlsx(sites))
+    (out / "registry.yaml").write_text(registry_defaults_yaml(), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "crawler.cli", "registry", "import", str(out / "roster.xlsx"),
+                           "-o", str(out / "registry.yaml")], text=True, capture_output=True, check=False)
+    echo("roster: " + done.stderr.strip().replace("\n", "\n  ") + ("\n  " + done.stdout.strip().replace("\n", "\n  ") if done.stdout.strip() else ""))
+    return done.returncode == 0
 
 
 def run_demo(out: Path, delay: float = 0.2, echo: Callable[[str], None] = print) -> bool:  # noqa: T202
@@ -24,7 +36,8 @@ def run_demo(out: Path, delay: float = 0.2, echo: Callable[[str], None] = print)
     server = SampleServer(web).start()
     db_url = f"sqlite:///{(out / 'nianbao.db').resolve()}"
     try:
-        (out / "registry.yaml").write_text(registry_yaml(sites), encoding="utf-8")
+        if not _import_roster(out, sites, echo):
+            return False
         truth = web.truth()
         (out / "ground-truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
         echo(f"sample web: {len(sites)} agencies on {server.url} (hosts *.gov.cn.test, reached through it as proxy)")
@@ -62,7 +75,7 @@ def run_demo(out: Path, delay: float = 0.2, echo: Callable[[str], None] = print)
             missed += len(items) - len(hit)
     noise = [u for u in found if u in set(truth["non_reports"])]
     echo(f"\n{len(found)} reports stored in {db_url}; {missed} missed, {len(noise)} non-reports taken")
-    echo(f"files: {out / 'files'}; registry: {out / 'registry.yaml'}; ground truth: {out / 'ground-truth.json'}")
+    echo(f"files: {out / 'files'}; roster: {out / 'roster.xlsx'}; registry: {out / 'registry.yaml'}; ground truth: {out / 'ground-truth.json'}")
     _check_and_audit(out, db_url, echo)
     return missed == 0 and not noise
 

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 from db.models import Agency, Setting, utcnow
 
 KINDS = ("department", "government", "township")
+STATUSES = ("active", "vanished")
 DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "03-31"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 _MMDD_RE = re.compile(r"^(\d{2})-(\d{2})$")
-_REGION_RE = re.compile(r"^\d{6}$")
+_REGION_RE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
 _HOST_RE = re.compile(r"^[a-z0-9.-]+(?::\d+)?$", re.I)
 
 
@@ -39,6 +40,7 @@ class AgencySpec:
     hosts: tuple[str, ...] = ()
     deadline: str | None = None
     since: int | None = None  # first report year the monitor expects (default: 2019)
+    status: str = "active"  # active | vanished (left the office's roster; kept, not crawled)
 
 
 @dataclass(slots=True)
@@ -158,7 +160,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if not isinstance(item, dict):
             errors.append((line, f"agencies[{i}]", "must be a mapping"))
             continue
-        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline", "since"}
+        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline", "since", "status"}
         for name in sorted(unknown):
             err(name, "unknown field")
         aid = item.get("id")
@@ -174,7 +176,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             err("kind", f"must be one of {', '.join(KINDS)}")
         region = item.get("region")
         if region is not None and not _REGION_RE.match(str(region)):
-            err("region", "must be a 6-digit 行政区划代码 (quote it)")
+            err("region", "must be a 行政区划代码 of 6, 9 or 12 digits (quote it)")
         if not _valid_url(item.get("site")):
             err("site", "required: an http(s) URL")
         starts = item.get("start_urls") or []
@@ -192,6 +194,9 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if since is not None and not (isinstance(since, int) and 2007 <= since <= 2100):
             err("since", "must be a report year (e.g. 2019)")
             since = None
+        status = item.get("status", "active")
+        if status not in STATUSES:
+            err("status", f"must be one of {', '.join(STATUSES)}")
         if isinstance(aid, str):
             site = item.get("site") if isinstance(item.get("site"), str) else ""
             site_host = urlsplit(site).hostname or ""
@@ -201,6 +206,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                 parent=str(item["parent"]) if item.get("parent") is not None else None,
                 start_urls=tuple(starts), hosts=tuple(dict.fromkeys([*(h.lower() for h in hosts), site_host] if site_host else hosts)),
                 deadline=str(deadline) if deadline is not None else None, since=since,
+                status=status if status in STATUSES else "active",
             ))
     ids = {a.id for a in agencies}
     for i, (a, node) in enumerate(zip(agencies, item_nodes, strict=False)):
@@ -230,7 +236,7 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
         deadline = spec.deadline
         row = existing.pop(spec.id, None)
         values = dict(name=spec.name, kind=spec.kind, region=spec.region, parent_id=spec.parent, site=spec.site,
-                      start_urls=list(spec.start_urls), hosts=list(spec.hosts), deadline=deadline, active=True,
+                      start_urls=list(spec.start_urls), hosts=list(spec.hosts), deadline=deadline, active=spec.status == "active",
                       since=spec.since)
         if row is None:
             session.add(Agency(id=spec.id, updated_at=utcnow(), **values))

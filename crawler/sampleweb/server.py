@@ -17,6 +17,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from crawler.sampleweb import portal
 from crawler.sampleweb.render import RenderedSite, Resource, calendar_page, render_site
 from crawler.sampleweb.sites import SampleSite
 
@@ -102,6 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         form = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         site = web.sites.get(host)
+        if site is None and (page := portal.serve(host, path)) is not None:  # the county portal
+            return self._send(web, host, method, path, page)
         if site is None or site.state == "dead":
             # what a real proxy answers when the origin refuses the connection
             return self._send(web, host, method, path, Resource(b"Bad Gateway: connection refused", "text/plain", 502))
