@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Agency, Document, DocumentVersion, Finding
+from db.regions import region_name
 from monitor.exports.labels import (
     CELL_LABELS,
     CODE_LABELS,
@@ -33,7 +34,6 @@ from monitor.exports.labels import (
     STATUS_LABELS,
     TABLE_LABELS,
     beijing,
-    region_label,
 )
 
 # name -> (type, description); the types are Arrow's (string, int64, float64, bool)
@@ -112,7 +112,7 @@ def cell_rows(session: Session) -> list[dict[str, Any]]:
             number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
             out.append({
                 "agency_id": doc.agency_id, "agency_name": a.name if a else None, "region": a.region if a else None,
-                "region_name": region_label(a.region) if a and a.region else None, "year": doc.year,
+                "region_name": region_name(a.region) if a else None, "year": doc.year,
                 "table": table, "table_name": TABLE_LABELS.get(table), "row": row, "row_name": ROW_LABELS.get(row, row),
                 "column": col, "column_name": CELL_LABELS.get(col, col), "value": number,
                 "raw_text": None if printed is None else str(printed), "layout": layout, "source_url": doc.url,
@@ -132,7 +132,7 @@ def agency_year_rows(results: list[Any], audit_rows: list[dict[str, Any]]) -> li
         c = codes.get((row["agency"], row["year"]), [])
         out.append({
             "agency_id": row["agency"], "agency_name": row.get("name"), "kind": row.get("kind"),
-            "region": row.get("region"), "region_name": region_label(row.get("region")) or None,
+            "region": row.get("region"), "region_name": region_name(row.get("region")),
             "parent_id": parents.get(row["agency"]), "year": row["year"], "status": row.get("status"),
             "status_name": STATUS_LABELS.get(row.get("status") or ""), "deadline": row.get("deadline"),
             "published": row.get("published"), "date_source": row.get("source"),

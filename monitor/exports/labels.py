@@ -49,20 +49,10 @@ CELL_LABELS = {
 
 
 def region_label(code: str | None) -> str:
-    """A region code's Chinese name (db.regions once it exists), else the code itself.
+    """"沭阳县（321322）": every display of a region goes through here (names from db.regions)."""
+    from db.regions import region_label as _label
 
-    Every display of a region goes through here (contract 4), so the names plug in once.
-    """
-    if not code:
-        return ""
-    try:
-        from db.regions import region_name  # type: ignore[import-not-found]
-    except ImportError:
-        return code
-    try:
-        return region_name(code) or code
-    except Exception:  # noqa: BLE001 - a name lookup never breaks an export
-        return code
+    return _label(code)
 
 
 def status_label(status: str | None) -> str:
