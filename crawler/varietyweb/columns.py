@@ -34,14 +34,20 @@ def place(world, site: Site, reps: list[Report], noise: list[Noise], path_of: Pa
     for rep in reps:
         path = path_of(rep.published, rep.ident)
         link, ext = None, "docx"
-        if rep.fmt in ("docx", "xlsx"):
+        if rep.fmt in ("docx", "xlsx", "pdf"):
             ext = rep.fmt
             if attach is None:
                 link, target = path.rsplit("/", 1)[0] + f"/P0{rep.published:%Y%m%d}{rep.ident}.{ext}", None
             else:
                 link, target, ext = attach(rep)
             add_attachment(site, rep, link, target, ext)
-        site.add(path, article_page(site, rep, style=style, pubdate=pubdate, attachment_link=link, ext=ext, charset=charset))
+        body = None
+        if rep.fmt == "imgtables":
+            from crawler.varietyweb.images import add_pictures
+
+            body = add_pictures(site, rep, path.rsplit("/", 1)[0] + "/")
+        site.add(path, article_page(site, rep, style=style, pubdate=pubdate, attachment_link=link, ext=ext, charset=charset,
+                                    body=body))
         rep.url = site.url(path)
         entries.append(Entry(rep.title, path, rep.published, rep))
     world.add_reports(reps, reachable)

@@ -143,6 +143,10 @@ def attachment_bytes(rep: Report, ext: str) -> tuple[bytes, str]:
     name = rep.agency.name
     if ext == "xlsx":
         return report_xlsx(name, rep.year, rep.tables or {}, rep.signed), XLSX
+    if ext == "pdf":
+        from crawler.varietyweb.pdf import report_lines, text_pdf
+
+        return text_pdf(report_lines(name, rep.year, rep.tables or {}, rep.signed), rep.title), "application/pdf"
     return report_docx(name, rep.year, rep.tables or {}, rep.signed), DOCX
 
 
@@ -163,10 +167,6 @@ def body_html(rep: Report, attachment_link: str | None = None, ext: str = "docx"
     """The article body: the report itself, or a short text with the attachment link."""
     if rep.fmt == "html":
         return report_body(rep.agency.name, rep.year, rep.tables or {}, rep.signed)
-    if rep.fmt == "imgtables":
-        from crawler.varietyweb.images import picture_body
-
-        return picture_body(rep)
     return (f"<p>{html.escape(rep.title)}</p><p>附件：<a href=\"{html.escape(attachment_link or '')}\">"
             f"{html.escape(rep.title)}.{ext}</a></p>")
 
@@ -179,7 +179,7 @@ CONTAINERS = {"trs": ('<div class="TRS_Editor">', "</div>"), "hanweb": ('<div id
 
 def article_page(site: Site, rep: Report, *, style: str = "plain", pubdate: str | None = None,
                  attachment_link: str | None = None, ext: str = "docx", head: str = "", list_day: date | None = None,
-                 charset: str | None = None) -> Resource:
+                 charset: str | None = None, body: str | None = None) -> Resource:
     """The report's article page with its 信息公开目录 table, 发布时间 and the body."""
     day = list_day or rep.published
     opener, closer = CONTAINERS[style]
@@ -188,9 +188,10 @@ def article_page(site: Site, rep: Report, *, style: str = "plain", pubdate: str 
     info = (f'<table class="xxgk-meta"><tr><td>索引号：</td><td>{rep.agency.region}/{rep.year + 1}-{rep.ident % 1000:05d}</td>'
             f"<td>发布机构：</td><td>{html.escape(rep.agency.name)}</td></tr><tr><td>发文日期：</td><td>{day:%Y-%m-%d}</td>"
             f"<td>主题分类：</td><td>政务公开</td></tr></table>")
+    inner = body if body is not None else body_html(rep, attachment_link, ext)
     body = (f'<div class="article"><h1 class="title">{html.escape(rep.title)}</h1>{info}'
             f'<div class="info">发布时间：{day:%Y-%m-%d} 09:{rep.ident % 60:02d}　来源：{html.escape(rep.agency.name)}'
-            f"　浏览次数：<span id='hits'></span></div>{opener}{body_html(rep, attachment_link, ext)}{closer}</div>")
+            f"　浏览次数：<span id='hits'></span></div>{opener}{inner}{closer}</div>")
     return page(site, rep.title, body, meta, head=head, charset=charset)
 
 

@@ -98,10 +98,11 @@ class Site:
     host: str
     name: str  # SiteName: the organ running the site
     platform: str  # short platform label for humans (the truth keeps the exact class per report)
-    charset: str = "utf-8"  # utf-8 | gbk | gbk-declared-utf8 | gb18030-undeclared
+    charset: str = "utf-8"  # utf-8 | gbk | gbk-declared-utf8 | gb18030-undeclared | gb18030-declared-gb2312
     state: str = "ok"  # ok | dead | js-challenge | slider
     robots: str | None = None
     site_code: str = "0000000000"
+    footer: str = ""  # extra footer text (an address, an ICP number)
     resources: dict[str, Resource] = field(default_factory=dict)
     routes: list[tuple[str, Handler]] = field(default_factory=list)
 
@@ -144,6 +145,9 @@ def encode_page(site: Site, text: str, charset: str | None = None) -> Resource:
     if mode == "gb18030-undeclared":  # no declaration anywhere
         text = text.replace('<meta http-equiv="Content-Type" content="text/html; charset=utf-8">', "")
         return Resource(text.encode("gb18030"), "text/html")
+    if mode == "gb18030-declared-gb2312":  # declared GB2312, but characters only GB18030 has
+        text = text.replace("charset=utf-8", "charset=gb2312")
+        return Resource(text.encode("gb18030"), "text/html; charset=gb2312")
     raise ValueError(mode)
 
 
@@ -158,7 +162,7 @@ def page(site: Site, title: str, body: str, meta: Mapping[str, str] | None = Non
            f'<meta name="SiteIDCode" content="{site.site_code}">{metas}{head}<title>{html.escape(title)}</title></head>'
            f"<body>{NOSCRIPT if noscript else ''}{top}\n{body}\n"
            f'<div class="footer">主办单位：{html.escape(site.name)}　网站标识码：{site.site_code}　'
-           f"<a href='/wzdt/'>网站地图</a></div></body></html>")
+           f"<a href='/wzdt/'>网站地图</a> {html.escape(site.footer)}</div></body></html>")
     return encode_page(site, doc, charset)
 
 
