@@ -1,0 +1,84 @@
+"""The measurement: recall, precision, attribution, dates, traps and concurrency."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import time
+
+from crawler.varietyweb import VarietyServer, measure, truth
+from crawler.varietyweb.measure import max_concurrency, norm_url
+from crawler.varietyweb.world import min_number_regex
+
+
+def perfect() -> list[dict]:
+    return [{"agency": r["agency"], "year": r["year"], "title": r["title"], "url": r["url"], "attachments": [],
+             "published": {"date": r["published"], "source": "page:date"}} for r in truth()["reports"]]
+
+
+def test_a_perfect_crawl_scores_one():
+    res = measure(perfect(), [])
+    assert res["recall"] == 1.0 and res["precision"] == 1.0 and res["attribution"]["accuracy"] == 1.0
+    assert res["published"]["correct"] == res["expected"] and not res["missed"]
+    assert all(v["found"] == v["expected"] for v in res["per_class"].values())
+
+
+def test_misses_wrong_agency_noise_and_false_reports_are_counted():
+    rows = perfect()
+    t = truth()
+    shared = next(i for i, r in enumerate(t["reports"]) if "shared-portal" in r["tags"])
+    rows[shared] = dict(rows[shared], agency="someone-else")
+    dropped = rows.pop(0)
+    rows.append({"agency": "x", "year": 2023, "title": "政府工作报告", "url": t["noise"][0], "attachments": []})
+    rows.append({"agency": "x", "year": 2023, "title": "?", "url": "http://nowhere.gov.cn.test/a.html", "attachments": []})
+    res = measure(rows, [])
+    assert res["found"] == res["expected"] - 1 and res["missed"][0]["url"] == dropped["url"]
+    assert len(res["noise_stored"]) == 1 and len(res["false_reports"]) == 1
+    assert res["precision"] == round((len(rows) - 2) / len(rows), 4)
+    assert res["attribution"]["total"] - res["attribution"]["correct"] == 1
+    assert res["attribution"]["wrong"][0]["stored"] == ["someone-else"]
+
+
+def test_a_report_stored_by_its_attachment_url_is_found():
+    t = truth()
+    rep = next(r for r in t["reports"] if r["attachments"])
+    row = {"agency": rep["agency"], "year": rep["year"], "url": "http://elsewhere.test/x", "attachments": [{"url": rep["attachments"][0]}]}
+    res = measure([row], [])
+    assert res["found"] == 1 and res["precision"] == 1.0
+
+
+def test_concurrency_and_traps_from_the_log():
+    log = [{"host": "a", "path": "/1", "start": 0.0, "end": 1.0}, {"host": "a", "path": "/2", "start": 0.5, "end": 1.5},
+           {"host": "a", "path": "/3", "start": 1.5, "end": 2.0}, {"host": "b", "path": "/", "start": 0.2, "end": 3.0}]
+    assert max_concurrency(log) == {"a": 2, "b": 1}
+    trap = {"host": "www.dongzhi.gov.cn.test", "path": "/xxgk/list.aspx?cid=45&page=99", "start": 5.0, "end": 5.1}
+    res = measure([], log + [trap])
+    assert res["trap_requests"] == 1 and res["max_concurrent_per_host"] == 2 and res["concurrency"] == {"a": 2}
+
+
+def test_min_number_regex():
+    rx = re.compile("^" + min_number_regex(37) + "$")
+    assert [n for n in range(200) if rx.match(str(n))] == list(range(37, 200))
+
+
+def test_norm_url():
+    assert norm_url("HTTP://WWW.A.test:80/x?a=1&amp;b=2#frag") == "http://www.a.test/x?a=1&b=2"
+
+
+def test_server_logs_every_request_with_host_and_times_and_serves_as_origin():
+    with VarietyServer() as web:
+        port = web.http.server_address[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/", headers={"Host": "www.nantong.gov.cn.test"})  # origin mode: Host header
+        assert conn.getresponse().status == 200
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "http://unknown.example.com/")  # proxy mode, a host outside the web
+        assert conn.getresponse().status == 502
+        conn.close()
+        deadline = time.time() + 2
+        while len(web.log) < 2 and time.time() < deadline:  # the entry is written once the answer is sent
+            time.sleep(0.01)
+        e = web.log[0]
+        assert e.host == "www.nantong.gov.cn.test" and e.path == "/" and e.start <= e.end and e.status == 200
+        assert web.log[1].host == "unknown.example.com"
