@@ -7,10 +7,12 @@ with their registry rows (most with only a ``site``, as an office's roster gives
 
 from __future__ import annotations
 
+from datetime import date
+
 from crawler.varietyweb.columns import Entry, place
 from crawler.varietyweb.content import make_noise, make_reports
 from crawler.varietyweb.platforms import folders, gkmlpt, hanweb, qs, trs, ucap, vsb
-from crawler.varietyweb.web import TLD, Site, li, page
+from crawler.varietyweb.web import TLD, Resource, Site, li, page
 from crawler.varietyweb.world import World, furnish, min_number_regex
 
 
@@ -39,6 +41,7 @@ def build_part1(w: World) -> None:
     _zhuzhou(w)
     _generic(w)
     _blocked(w)
+    _moved(w)
 
 
 # -- Hanweb jpage --------------------------------------------------------------------------------
@@ -74,7 +77,9 @@ def _yancheng(w: World) -> None:
     reps = make_reports(a, "hanweb-jpage/page-only", fmt={2022: "docx"})
     entries = place(w, s, reps, make_noise(a.name, 24, a.id), hanweb.art_path(3301), style="hanweb", attach=hanweb.downfile)
     path = hanweb.jpage_column(s, 3301, entries, variant="page", per=10, webid=12, unitid=52110)
-    furnish(w, s, [("信息公开年报", path)], calendar=True)
+    for r in reps:
+        r.tags.append("meta-refresh-home")
+    furnish(w, s, [("信息公开年报", path)], calendar=True, home="/col/col1/index.html")
 
 
 # -- TRS -----------------------------------------------------------------------------------------
@@ -93,6 +98,11 @@ def _deqing(w: World) -> None:
         a = w.agency(f"deqing-{slug}", name, kind, region, f"http://{dhost}/", hosts=[dhost, host], parent=gov.id)
         reps += make_reports(a, "trs/createPageHTML", fmt={2024: "docx"} if slug == "wjj" else "html", tags=("shared-portal",))
     entries = place(w, s, reps, make_noise(gov.name, 14, "deqing"), trs.art_path(base), style="trs")
+    gone = base + "202201/t20220120_100001.html"  # listed, but the page is a soft 404 (status 200)
+    s.add(gone, page(s, "页面不存在", "<div class='err'>对不起，您访问的页面不存在或已被删除！</div>"))
+    w.noise_urls.append(s.url(gone))
+    entries.append(Entry("德清县教育局2021年政府信息公开工作年度报告", gone, date(2022, 1, 20)))
+    entries.sort(key=lambda e: (e.day, e.title), reverse=True)
     trs.trs_column(s, base, entries, per=8)
     furnish(w, s, [("政府信息公开年度报告", base + "index.html")])
 
@@ -176,21 +186,30 @@ def _anyuan(w: World) -> None:
         for es in kinds.values():
             es.sort(key=lambda e: e.day, reverse=True)
     folders.year_folders(s, root, by_year, variant="kind", per=6)
+    w.noise_urls += [s.url(folders.folder(root, y, "kind", 78)) for y in by_year]  # folders titled like reports
     furnish(w, s, [("政府信息公开年报", root)])
 
 
 def _ganzhou(w: World) -> None:
+    """Plain year folders on a server with 5xx bursts; the 2024 report was posted in 通知公告."""
     host = h("sjj.ganzhou")
-    s = w.site(host, "赣州市审计局", "year-folders", site_code="3607000041")
+    s = w.site(host, "赣州市审计局", "year-folders", site_code="3607000041", flaky=True)
     root = "/xxgk/xxgknb/"
     a = w.agency("ganzhou-sjj", "赣州市审计局", "department", "360700", f"http://{host}/")
     by_year: dict[int, dict[str, list[Entry]]] = {}
-    for r in make_reports(a, "year-folders/plain"):
+    notices = place(w, s, [], make_noise(a.name, 9, f"{a.id}-tzgg"), folders.folder_path("/xxgk/tzgg/"))
+    for r in make_reports(a, "year-folders/plain", tags=("5xx-burst",)):
+        if r.year == 2024:
+            r.tags.append("outside-column")
+            notices += place(w, s, [r], [], folders.folder_path("/xxgk/tzgg/"))
+            continue
         base = folders.folder(root, r.year, "plain", 0)
         es = place(w, s, [r], make_noise(a.name, 2, f"{a.id}{r.year}"), folders.folder_path(base))
         by_year[r.year] = {"all": es}
     folders.year_folders(s, root, by_year, variant="plain")
-    furnish(w, s, [("信息公开年报", root)])
+    notices.sort(key=lambda e: e.day, reverse=True)
+    trs.trs_column(s, "/xxgk/tzgg/", notices, per=10, title="通知公告")
+    furnish(w, s, [("信息公开年报", root), ("通知公告", "/xxgk/tzgg/index.html")])
 
 
 # -- query-string platform -------------------------------------------------------------------------
@@ -293,3 +312,16 @@ def _blocked(w: World) -> None:
     s = w.site(h("www.shiyan-old"), "十堰市郧阳区人民政府（旧站）", "dead", state="dead")
     w.agency("yunyang-qzf", "十堰市郧阳区人民政府", "government", "420304", f"http://{s.host}/", expected="unreachable",
              reason="连接被拒绝（站点已关闭）")
+
+
+def _moved(w: World) -> None:
+    """The roster still has the old domain; it answers 301 to the new one for every path."""
+    old = w.site(h("www.yixing"), "宜兴市人民政府（旧域名）", "moved")
+    new_host = h("www.yixing-new")
+    old.route("/", lambda req: Resource.redirect(f"http://{new_host}{req.target}", 301))
+    s = w.site(new_host, "宜兴市人民政府", "trs", site_code="3202820001")
+    a = w.agency("yixing-szf", "宜兴市人民政府", "government", "320282", f"http://{old.host}/")
+    base = "/zwgk/zfxxgknb/"
+    e = place(w, s, make_reports(a, "trs/createPageHTML", tags=("moved-host",)), make_noise(a.name, 11, a.id),
+              trs.art_path(base), style="trs")
+    furnish(w, s, [("政府信息公开年报", trs.trs_column(s, base, e, per=10))])

@@ -4,8 +4,6 @@ picture tables with PDF downloads, a GB18030 site with direct PDF links."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from crawler.varietyweb.catalog import dept_site, h
 from crawler.varietyweb.columns import Entry, place
 from crawler.varietyweb.content import add_attachment, make_noise, make_reports
@@ -78,7 +76,7 @@ def _truecms(w: World) -> None:
         a = w.agency(("lixia-qzf" if kind == "government" else "shibei-sjj"), name, kind, region, f"http://{host}/")
         entries = place(w, s, make_reports(a, f"truecms/{variant}"), make_noise(name, 33, a.id),
                         lambda d, i: f"/content/{d:%Y-%m}/{d:%d}/content_{i}.html", style="plain")
-        path = jsapis.truecms_column(s, f"/xxgk/ndbg/index.html", colid, entries, variant=variant)
+        path = jsapis.truecms_column(s, "/xxgk/ndbg/index.html", colid, entries, variant=variant)
         furnish(w, s, [("政府信息公开年度报告", path)])
 
 
@@ -107,7 +105,7 @@ def _epoint(w: World) -> None:
         columns[path] = (dept, "004002", reps + noise)
         dept_site(w, own, name, f"http://{host}{path}")
     epoint.epoint_platform(s, "/EWB-FRONT", "0f6e3b9a-55b1-4c0e-9c1a-2d3e4f5a6b7c", columns, variant="dept-pdflist")
-    furnish(w, s, [(f"部门年报（{k}）", p) for k, p in zip(("统计局", "审计局"), columns)])
+    furnish(w, s, [(f"部门年报（{k}）", p) for k, p in zip(("统计局", "审计局"), columns, strict=True)])
 
 
 def _shanghai(w: World) -> None:
@@ -222,4 +220,3 @@ def _bengbu(w: World) -> None:
         s.add("/news/list.html" if i == 0 else f"/news/list_{i + 1}.html",
               page(s, "政府信息公开年报", f"<ul>{''.join(li(x.href, x.title, x.day) for x in chunk)}</ul>{nav}"))
     furnish(w, s, [("政府信息公开年报", "/news/list.html")], jsessionid=True)
-    _ = date  # noqa: F841 - keep the import for the day helpers above

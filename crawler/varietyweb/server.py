@@ -98,6 +98,7 @@ class VarietyHTTPServer(ThreadingHTTPServer):
         self.latency = latency  # seconds each answer takes, so overlapping requests are visible
         self.log: list[LogEntry] = []
         self._lock = threading.Lock()
+        self._seen: set[tuple[str, str]] = set()  # for flaky sites: targets already answered once
 
     def record(self, entry: LogEntry) -> None:
         with self._lock:
@@ -113,6 +114,13 @@ class VarietyHTTPServer(ThreadingHTTPServer):
                 return Resource(CHALLENGE_412, "text/html", 412, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; Path=/; HttpOnly"})
         if site.state == "slider":
             return Resource(SLIDER, "text/html; charset=utf-8")
+        if site.flaky and (req.path.endswith("/") or "index" in req.path):
+            with self._lock:
+                first = (site.host, req.target) not in self._seen
+                self._seen.add((site.host, req.target))
+            if first:
+                return Resource(b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>", "text/html", 503,
+                                {"Retry-After": "1"})
         try:
             return site.serve(req)
         except Exception as exc:  # a bug in the web must show, not hang the crawler

@@ -75,7 +75,7 @@ class World:
 
 
 def furnish(world: World, site: Site, column_links: list[tuple[str, str]], *, hub: str = "/zwgk/",
-            calendar: bool = False, jsessionid: bool = False, home_extra: str = "") -> None:
+            calendar: bool = False, jsessionid: bool = False, home_extra: str = "", home: str = "/") -> None:
     """Home page, 政务公开 hub linking the columns, news page and the traps around them."""
     links = "".join(f'<li><a href="{html.escape(h)}">{html.escape(t)}</a></li>' for t, h in column_links)
     site.resources.setdefault(hub, page(site, "政务公开", f"<div class='xxgk-nav'><ul><li><a href='{hub}zn/'>政府信息公开指南</a></li>"
@@ -94,8 +94,11 @@ def furnish(world: World, site: Site, column_links: list[tuple[str, str]], *, hu
         extra += f"<a href='{hub};jsessionid=A1B2C3D4E5'>信息公开（会话）</a>"
         site.route(hub.rstrip("/") + "/;jsessionid=", lambda req: _session(site, hub, req))
         world.trap(site.host, r";jsessionid=", "会话编号：每页生成新的 jsessionid 链接")
-    site.resources.setdefault("/", page(site, site.name, f"<h1>{html.escape(site.name)}</h1><div class='nav'>"
-                                        f"<a href='{hub}'>政务公开</a> <a href='{hub}'>政府信息公开</a> <a href='/xwzx/'>新闻中心</a></div>{extra}"))
+    site.resources.setdefault(home, page(site, site.name, f"<h1>{html.escape(site.name)}</h1><div class='nav'>"
+                                         f"<a href='{hub}'>政务公开</a> <a href='{hub}'>政府信息公开</a> <a href='/xwzx/'>新闻中心</a></div>{extra}"))
+    if home != "/":  # the root only forwards to the real home page, as many portals do
+        site.resources.setdefault("/", Resource(f"<html><head><meta http-equiv='refresh' content='0;url={home}'></head>"
+                                                "<body></body></html>".encode()))
     site.resources.setdefault("/index.html", site.resources["/"])
     site.route("/search/", lambda req: _search(site, req))
     world.trap(site.host, r"^/search/", "站内搜索：每个结果页链接下一页")

@@ -175,3 +175,33 @@ def test_gb18030_declared_gb2312(get):
     with pytest.raises(UnicodeDecodeError):
         body.decode("gb2312")
     assert "𬉼" in body.decode("gb18030")
+
+
+
+def test_plausible_extras(get):
+    """Moved domain (301), meta-refresh home, 5xx burst, a report outside its column, a soft 404
+    listed under a report title."""
+    from crawler.varietyweb import build
+
+    old = build().sites["www.yixing.gov.cn.test"]
+    res = old.serve(_req("www.yixing.gov.cn.test", "/zwgk/"))
+    assert res.status == 301 and res.headers["Location"] == "http://www.yixing-new.gov.cn.test/zwgk/"
+    assert get("http://www.yixing.gov.cn.test/zwgk/zfxxgknb/index.html")[0] == 200  # urllib follows the 301
+    s, body, _ = get("http://jtj.yancheng.gov.cn.test/")
+    assert b"http-equiv='refresh'" in body and b"/col/col1/index.html" in body
+    assert get("http://sjj.ganzhou.gov.cn.test/xxgk/xxgknb/")[0] == 503
+    assert get("http://sjj.ganzhou.gov.cn.test/xxgk/xxgknb/")[0] == 200
+    r = next(r for r in truth()["reports"] if "outside-column" in r["tags"])
+    assert "/xxgk/tzgg/" in r["url"]
+    get("http://sjj.ganzhou.gov.cn.test/xxgk/tzgg/index.html")
+    assert r["url"].split(".test", 1)[1] in get("http://sjj.ganzhou.gov.cn.test/xxgk/tzgg/index.html")[1].decode().replace("./", "/xxgk/tzgg/")
+    soft = next(u for u in truth()["noise"] if u.endswith("t20220120_100001.html"))
+    s, body, _ = get(soft)
+    assert s == 200 and "页面不存在" in body.decode()
+
+
+def _req(host: str, target: str):
+    from crawler.varietyweb.web import Request
+
+    path, _, query = target.partition("?")
+    return Request("GET", host, path, query, b"", {})

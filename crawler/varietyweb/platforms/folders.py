@@ -34,7 +34,9 @@ def year_folders(site: Site, root: str, by_year: dict[int, dict[str, list[Entry]
     """``by_year[year][kind]`` are the entries of one folder (kind ignored for ``plain``).
     Article paths must already be under the folder (see :func:`folder_path`)."""
     years = sorted(by_year, reverse=True)
-    links = "".join(f'<li><a href="{folder(root, y, variant, colno)}">{y}年度政府信息公开工作年度报告</a></li>' for y in years)
+    # the per-kind portal names each folder like a report (a precision trap); the plain one by year only
+    label = "{y}年度政府信息公开工作年度报告" if variant == "kind" else "{y}年"
+    links = "".join(f'<li><a href="{folder(root, y, variant, colno)}">{label.format(y=y)}</a></li>' for y in years)
     site.add(root, page(site, title, f"<h2>{title}</h2><ul class='folders'>{links}</ul>"))
     site.add(root + "index.html", site.resources[root])
     for y in years:

@@ -49,9 +49,9 @@ def frameset_column(site: Site, folder: str, entries: list[Entry], *, per: int =
         site.add(folder + name, page(site, "年度报告", f"<ul>{''.join(li(e.href, e.title, e.day) for e in chunk)}</ul>{nav}",
                                      nav=False, noscript=False))
     site.add(folder + "top.html", page(site, "头部", "<div class='banner'></div>", nav=False))
-    shell = (f"<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'><title>政府信息公开年度报告</title></head>"
-             f"<frameset rows='120,*' frameborder='no'><frame src='top.html' name='top' scrolling='no'>"
-             f"<frame src='ndbg_list.html' name='main'></frameset><noframes><body>您的浏览器不支持框架。</body></noframes></html>")
+    shell = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'><title>政府信息公开年度报告</title></head>"
+             "<frameset rows='120,*' frameborder='no'><frame src='top.html' name='top' scrolling='no'>"
+             "<frame src='ndbg_list.html' name='main'></frameset><noframes><body>您的浏览器不支持框架。</body></noframes></html>")
     site.add(folder + "index.html", Resource(shell.encode()))
     site.add(folder, site.resources[folder + "index.html"])
     return folder + "index.html"
