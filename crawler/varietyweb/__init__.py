@@ -62,9 +62,11 @@ def registry_yaml(path: str | Path | None = None) -> str:
     return text
 
 
-def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth_: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Recall, precision, attribution, traps, concurrency and per-class table of a crawl."""
-    return _measure(reports_json, request_log, truth_ or truth())
+def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth_: dict[str, Any] | None = None,
+            outcomes: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Recall, precision, attribution, traps, concurrency and per-class table of a crawl;
+    with ``outcomes`` (agency -> {outcome, reason}) also blocked/unreachable agencies."""
+    return _measure(reports_json, request_log, truth_ or truth(), outcomes)
 
 
 class VarietyServer:

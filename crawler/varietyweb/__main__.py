@@ -29,6 +29,21 @@ def _stored_reports(db_url: str) -> list[dict]:
         return reports(session)
 
 
+def _outcomes(db_url: str) -> dict[str, dict]:
+    """Each agency's outcome in the latest run that crawled it."""
+    from sqlalchemy import select
+
+    from db.models import AgencyCrawl
+    from db.schema import open_db
+
+    factory = open_db(db_url)
+    out: dict[str, dict] = {}
+    with factory() as session:
+        for row in session.scalars(select(AgencyCrawl).order_by(AgencyCrawl.id)):
+            out[row.agency_id] = {"outcome": row.outcome, "reason": row.reason}
+    return out
+
+
 def _read_log(path: str | None) -> list[dict]:
     if not path:
         return []
@@ -69,7 +84,7 @@ def serve(port: int, log_path: str, registry_path: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def measure_cmd(db_url: str, log_path: str | None, as_json: bool) -> None:
     """度量一次爬取：召回率、精确率、归属、陷阱请求、并发、各平台找到/应有。"""
-    result = measure(_stored_reports(db_url), _read_log(log_path))
+    result = measure(_stored_reports(db_url), _read_log(log_path), outcomes=_outcomes(db_url))
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
 
 
@@ -92,7 +107,7 @@ def run(db_url: str | None, delay: float, latency: float, as_json: bool) -> None
         if proc.returncode != 0:
             click.echo(f"爬取退出码 {proc.returncode}（仍然度量已入库的结果）", err=True)
         log = list(web.log)
-    result = measure(_stored_reports(db_url), log)
+    result = measure(_stored_reports(db_url), log, outcomes=_outcomes(db_url))
     (work / "measure.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
     click.echo(f"结果：{work / 'measure.json'}", err=True)

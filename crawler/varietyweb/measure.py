@@ -44,7 +44,19 @@ def max_concurrency(log: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: dict[str, Any]) -> dict[str, Any]:
+def judge_outcomes(outcomes: dict[str, dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
+    """Agency outcomes (agency -> {outcome, reason}) against the expected ones: blocked and dead
+    agencies must be recorded unreachable; a reachable one recorded unreachable is wrong."""
+    expected_down = {a["id"]: a for a in truth["agencies"] if a["expected"] != "ok"}
+    down = {k for k, v in outcomes.items() if v.get("outcome") == "unreachable"}
+    return {"expected_unreachable": sorted(expected_down), "recorded_unreachable": sorted(down),
+            "missed_blocks": sorted(set(expected_down) - down),
+            "wrongly_unreachable": sorted({k: outcomes[k].get("reason") for k in down - set(expected_down)}.items()),
+            "reasons": {k: outcomes[k].get("reason") for k in sorted(down & set(expected_down))}}
+
+
+def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: dict[str, Any],
+            outcomes: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     log = [_entry(e) for e in request_log]
     index: dict[str, dict[str, Any]] = {}
     for t in truth["reports"] + truth["unreachable_reports"]:
@@ -106,6 +118,7 @@ def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: d
         "max_concurrent_per_host": max(conc.values(), default=0),
         "concurrency": {h: c for h, c in sorted(conc.items()) if c > 1},
         "per_class": dict(sorted(per_class.items())), "per_tag": dict(sorted(per_tag.items())),
+        "agencies": judge_outcomes(outcomes, truth) if outcomes is not None else None,
     }
 
 
@@ -122,6 +135,12 @@ def format_table(result: dict[str, Any]) -> str:
     lines += ["", f"{'特征':<40} 找到/应有"]
     for k, v in result["per_tag"].items():
         lines.append(f"{k:<44} {v['found']}/{v['expected']}")
+    ag = result.get("agencies")
+    if ag:
+        lines += ["", f"应不可达 {len(ag['expected_unreachable'])} 个，记为不可达 {len(ag['recorded_unreachable'])} 个；"
+                      f"漏记封锁 {len(ag['missed_blocks'])} 个，误记不可达 {len(ag['wrongly_unreachable'])} 个"]
+        lines += [f"  误记不可达：{k}（{why}）" for k, why in ag["wrongly_unreachable"]]
+        lines += [f"  漏记封锁：{k}" for k in ag["missed_blocks"]]
     if result["missed"]:
         lines += ["", "未找到："] + [f"  {m['agency']} {m['year']} [{m['class']}] {m['url']}" for m in result["missed"]]
     if result["attribution"]["wrong"]:

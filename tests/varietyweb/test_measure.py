@@ -82,3 +82,13 @@ def test_server_logs_every_request_with_host_and_times_and_serves_as_origin():
         e = web.log[0]
         assert e.host == "www.nantong.gov.cn.test" and e.path == "/" and e.start <= e.end and e.status == 200
         assert web.log[1].host == "unknown.example.com"
+
+
+def test_agency_outcomes_are_judged():
+    t = truth()
+    down = [a["id"] for a in t["agencies"] if a["expected"] != "ok"]
+    ok = next(a["id"] for a in t["agencies"] if a["expected"] == "ok")
+    outcomes = {k: {"outcome": "unreachable", "reason": "blocked"} for k in down[1:]}
+    outcomes[ok] = {"outcome": "unreachable", "reason": "WAF/challenge page"}
+    ag = measure([], [], outcomes=outcomes)["agencies"]
+    assert ag["missed_blocks"] == [down[0]] and ag["wrongly_unreachable"] == [(ok, "WAF/challenge page")]
