@@ -110,7 +110,8 @@ class VarietyHTTPServer(ThreadingHTTPServer):
         if self.latency:
             time.sleep(self.latency)
         if site.state == "js-challenge":
-            if "FSSBBIl1UgzbN7N" not in (req.headers.get("Cookie") or ""):
+            # the header cookie (…80S) comes with the 412; the one that passes (…80T) only the JS computes
+            if "FSSBBIl1UgzbN7N80T=" not in (req.headers.get("Cookie") or ""):
                 return Resource(CHALLENGE_412, "text/html", 412, {"Set-Cookie": "FSSBBIl1UgzbN7N80S=abc; Path=/; HttpOnly"})
         if site.state == "slider":
             return Resource(SLIDER, "text/html; charset=utf-8")

@@ -235,6 +235,8 @@ def test_ucap_query_list(get):
 def test_blocks_look_like_real_blocks(get):
     s, body, headers = get("http://www.jzs.gov.cn.test/")
     assert s == 412 and b"$_ts" in body and "Set-Cookie" in headers
+    again = get("http://www.jzs.gov.cn.test/", headers={"Cookie": headers["Set-Cookie"].split(";")[0]})
+    assert again[0] == 412  # the header cookie alone does not pass the challenge
     s, body, _ = get("http://scjgj.xiangyang.gov.cn.test/xxgk/")
     assert s == 200 and "滑块" in body.decode()
     assert get("http://www.shiyan-old.gov.cn.test/")[0] == 502
