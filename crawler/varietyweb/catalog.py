@@ -285,6 +285,7 @@ def _generic(w: World) -> None:
                robots="User-agent: *\nDisallow: /admin/\n")
     gov = w.agency("dongzhi-xzf", "东至县人民政府", "government", "341721", f"http://{host}/")
     reps = make_reports(gov, "generic/page-param", tags=("gb18030-undeclared",))
+    reps[1].tags.append("onclick-link")  # opened by window.open(...) in an onclick, no href
     entries = place(w, s, reps, make_noise(gov.name, 21, gov.id), lambda d, i: f"/xxgk/show.aspx?id={i}")
     chunks_ = [entries[i:i + 10] for i in range(0, len(entries), 10)]
     last = len(chunks_)
@@ -294,7 +295,9 @@ def _generic(w: World) -> None:
             return None
         p = max(1, req.int_arg("page", 1))
         chunk = chunks_[p - 1] if p <= last else []
-        lis = "".join(li(e.href, e.title, e.day) for e in chunk)
+        lis = "".join(li(e.href, e.title, e.day) if not (e.report and "onclick-link" in e.report.tags) else
+                      f"<li><a href=\"javascript:void(0)\" onclick=\"window.open('{e.href}')\">{e.title}</a><span>{e.day}</span></li>"
+                      for e in chunk)
         return page(s, "政府信息公开年报", f"<ul class='list'>{lis}</ul><a href='/xxgk/list.aspx?cid=45&amp;page={p + 1}'>下一页</a>")
     s.route("/xxgk/list.aspx", listing)
     w.trap(host, r"^/xxgk/list\.aspx\?cid=45&page=" + min_number_regex(last + 3) + "$", "无尽的下一页：空页仍链接下一页")

@@ -125,7 +125,7 @@ def _shanghai(w: World) -> None:
     host = h("scjgj.jingan")
     s = w.site(host, "上海市静安区市场监督管理局", "shanghai-front", site_code="3101060041")
     a = w.agency("jingan-scjgj", "上海市静安区市场监督管理局", "department", "310106", f"http://{host}/")
-    e = place(w, s, make_reports(a, "shanghai-front/search-post"), make_noise(a.name, 31, a.id),
+    e = place(w, s, make_reports(a, "shanghai-front/search-post", fmt={2024: "flipbook"}), make_noise(a.name, 31, a.id),
               lambda d, i: f"/xxgk/{d:%Y%m}/{i}.html")
     furnish(w, s, [("信息公开年报", jsapis.shanghai_column(s, "/xxgk/ndbg/", "c0ffee01", e, variant="search-post"))])
 
@@ -183,7 +183,8 @@ def _pictures(w: World) -> None:
     for r in reps:
         r.tags.append("picture-tables" if r.fmt == "imgtables" else "downfile-302")
     e = place(w, s, reps, make_noise(a.name, 10, a.id), hanweb.art_path(6021), style="hanweb", attach=hanweb.downfile)
-    furnish(w, s, [("政府信息公开年报", hanweb.jpage_column(s, 6021, e, per=20, webid=31, unitid=410))])
+    furnish(w, s, [("政府信息公开年报", hanweb.jpage_column(s, 6021, e, per=6, webid=31, unitid=410, group_pages=3,
+                                                                       rows=True))])
 
 
 def _bengbu(w: World) -> None:

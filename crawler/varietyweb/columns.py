@@ -46,6 +46,8 @@ def place(world, site: Site, reps: list[Report], noise: list[Noise], path_of: Pa
             from crawler.varietyweb.images import add_pictures
 
             body = add_pictures(site, rep, path.rsplit("/", 1)[0] + "/")
+        elif rep.fmt == "flipbook":
+            body = add_flipbook(site, rep)
         site.add(path, article_page(site, rep, style=style, pubdate=pubdate, attachment_link=link, ext=ext, charset=charset,
                                     body=body))
         rep.url = site.url(path)
@@ -57,6 +59,29 @@ def place(world, site: Site, reps: list[Report], noise: list[Noise], path_of: Pa
         entries.append(Entry(n.title, path, n.day))
     entries.sort(key=lambda e: (e.day, e.title), reverse=True)
     return entries
+
+
+def add_flipbook(site: Site, rep: Report) -> str:
+    """A flipbook (``…/files/basic-html/pageN.html``, one page of text each) embedded in the
+    article by an iframe, as some organs publish the report."""
+    import html
+
+    from crawler.varietyweb.pdf import report_lines
+    from crawler.varietyweb.web import page
+
+    lines = report_lines(rep.agency.name, rep.year, rep.tables or {}, rep.signed)
+    root = f"/flipbook/{rep.ident}/"
+    per = 25
+    n = -(-len(lines) // per)
+    for k in range(n):
+        text = "".join(f"<p>{html.escape(x)}</p>" for x in lines[k * per:(k + 1) * per])
+        nav = (f"<a href='page{k + 2}.html'>下一页</a>" if k + 1 < n else "")
+        site.add(f"{root}files/basic-html/page{k + 1}.html", page(site, f"第{k + 1}页", text + nav, nav=False, noscript=False))
+    site.add(f"{root}index.html", page(site, rep.title, f"<div id='flipbook' data-pages='{n}'></div>"
+                                                         f"<script src='{root}files/assets/flipbook.js'></script>", nav=False))
+    rep.also.append(site.url(f"{root}index.html"))
+    return (f"<p>{html.escape(rep.title)}</p><iframe src='{root}index.html' width='100%' height='900' frameborder='0'></iframe>"
+            f"<p><a href='{root}files/basic-html/page1.html'>文字版</a></p>")
 
 
 def chunks(entries: list[Entry], per: int) -> list[list[Entry]]:

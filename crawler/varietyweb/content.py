@@ -54,7 +54,7 @@ class Report:
     published: date
     klass: str  # platform/variant class, e.g. "hanweb-jpage/startrecord"
     title: str
-    fmt: str = "html"  # html | docx | xlsx | imgtables
+    fmt: str = "html"  # html | docx | xlsx | pdf | imgtables | flipbook
     url: str = ""
     attachments: list[str] = field(default_factory=list)
     also: list[str] = field(default_factory=list)  # other URLs that lead to the same report
@@ -112,7 +112,7 @@ def make_reports(agency: Agency, klass: str, *, years: tuple[int, ...] = YEARS, 
         f = fmt.get(y, "html") if isinstance(fmt, dict) else fmt
         ident = int(hashlib.md5(f"{agency.id}{y}".encode()).hexdigest()[:6], 16) % 900000 + 100000
         out.append(Report(agency, y, publication_day(agency, y), klass, title, f, tables=tables, ident=ident,
-                          tags=list(tags) + (["bare-title"] if bare_title else []) + ([f"attachment-{f}"] if f != "html" else [])))
+                          tags=list(tags) + (["bare-title"] if bare_title else []) + ([f"format-{f}"] if f != "html" else [])))
     return out
 
 

@@ -205,3 +205,21 @@ def _req(host: str, target: str):
 
     path, _, query = target.partition("?")
     return Request("GET", host, path, query, b"", {})
+
+
+def test_flipbook_onclick_and_grouped_table_records(get):
+    r = next(r for r in truth()["reports"] if r["format"] == "flipbook")
+    text = get(r["url"])[1].decode()
+    m = re.search(r"<iframe src='(/flipbook/\d+/)index.html'", text)
+    assert m and "<table" not in text
+    page1 = get("http://scjgj.jingan.gov.cn.test" + m.group(1) + "files/basic-html/page1.html")[1].decode()
+    assert "政府信息公开" in page1 and "page2.html" in page1
+    r = next(r for r in truth()["reports"] if "onclick-link" in r["tags"])
+    path = r["url"].split(".test", 1)[1]
+    listed = "".join(get(f"http://www.dongzhi.gov.cn.test/xxgk/list.aspx?cid=45&page={p}")[1].decode("gb18030") for p in (1, 2, 3))
+    assert f"window.open('{path}')" in listed and f'href="{path}"' not in listed
+    col = get("http://www.hanjiang.gov.cn.test/col/col6021/index.html")[1].decode()
+    assert col.count("<record>") == 18 and "<tr><td class='date'>" in col
+    more = get("http://www.hanjiang.gov.cn.test/module/web/jpage/dataproxy.jsp?startrecord=19&endrecord=36&perpage=6",
+               "col=1&appid=1&webid=31&columnid=6021&unitid=410")[1].decode()
+    assert 0 < more.count("<record>") <= 18

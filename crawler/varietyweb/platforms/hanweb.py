@@ -31,7 +31,10 @@ def downfile(rep: Report) -> tuple[str, str, str]:
     return f"/module/download/downfile.jsp?classid=0&filename={h}.{ext}", f"/picture/0/{h[:6]}/{h}.{ext}", ext
 
 
-def _record(e: Entry) -> str:
+def _record(e: Entry, rows: bool = False) -> str:
+    if rows:  # templates that write each record as a table row, the date first
+        return (f"<record><![CDATA[<tr><td class='date'>[{e.day:%Y-%m-%d}]</td><td><a href='{html.escape(e.href)}' "
+                f"target='_blank'>{html.escape(e.title)}</a></td></tr>]]></record>")
     return f"<record><![CDATA[{li(e.href, e.title, e.day)}]]></record>"
 
 
@@ -41,7 +44,8 @@ def _store(records: list[str], total: int, totalpage: int, nextgroup: str = "") 
 
 
 def jpage_column(site: Site, col: int, entries: list[Entry], *, variant: str = "startrecord", per: int = 15,
-                 group_pages: int = 1, webid: int = 1, unitid: int = 8, title: str = "政府信息公开年报") -> str:
+                 group_pages: int = 1, webid: int = 1, unitid: int = 8, title: str = "政府信息公开年报",
+                 rows: bool = False) -> str:
     """Serve column ``col``; return the column page path."""
     path = f"/col/col{col}/index.html"
     total = len(entries)
@@ -51,7 +55,7 @@ def jpage_column(site: Site, col: int, entries: list[Entry], *, variant: str = "
     if variant == "page" and totalpage > group_pages:
         nextgroup = (f"<nextgroup><![CDATA[<a href=\"/module/web/jpage/dataproxy.jsp?page={group_pages + 1}&webid={webid}"
                      f"&path=/&columnid={col}&unitid={unitid}&webname=&permissiontype=0\"></a>]]></nextgroup>")
-    store = _store([_record(e) for e in first], total, totalpage, nextgroup)
+    store = _store([_record(e, rows) for e in first], total, totalpage, nextgroup)
     pager = ("<script type='text/javascript' src='/module/web/jpage/jpage.js'></script><script type='text/javascript'>"
              f"$(document).ready(function(){{$('#{unitid}').jpage({{dataStore: dataStore, proxyUrl: '/module/web/jpage/dataproxy.jsp',"
              f"perPage: {per}, totalRecord: {total}, groupSize: {group_pages}, ajaxParam: {{col:1,appid:1,webid:{webid},path:'/',"
@@ -65,7 +69,7 @@ def jpage_column(site: Site, col: int, entries: list[Entry], *, variant: str = "
         columns = {}
         site._jpage_columns = columns  # type: ignore[attr-defined]
         site.route("/module/web/jpage/dataproxy.jsp", lambda req: _dataproxy(site, req))
-    columns[str(col)] = (variant, per, entries)
+    columns[str(col)] = (variant, per, entries, rows)
     return path
 
 
@@ -74,7 +78,7 @@ def _dataproxy(site: Site, req: Request) -> Resource:
     columns = site._jpage_columns  # type: ignore[attr-defined]
     if col not in columns:
         return Resource(_store([], 0, 0).encode(), "text/xml;charset=UTF-8")
-    variant, default_per, entries = columns[col]
+    variant, default_per, entries, rows = columns[col]
     if variant == "startrecord" and req.method != "POST":
         return Resource(_store([], 0, 0).encode(), "text/xml;charset=UTF-8")
     per = req.int_arg("perpage", default_per)
@@ -90,7 +94,7 @@ def _dataproxy(site: Site, req: Request) -> Resource:
         if end - start + 1 > 300:
             return Resource(b"<html><body><h1>HTTP Status 500</h1></body></html>", "text/html", 500)
         chosen = entries[start - 1:end]
-    return Resource(_store([_record(e) for e in chosen], total, max(1, -(-total // per))).encode(), "text/xml;charset=UTF-8")
+    return Resource(_store([_record(e, rows) for e in chosen], total, max(1, -(-total // per))).encode(), "text/xml;charset=UTF-8")
 
 
 # -- 信息公开 module ---------------------------------------------------------------------------
