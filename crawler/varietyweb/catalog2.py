@@ -182,7 +182,7 @@ def _pictures(w: World) -> None:
     reps = make_reports(a, "hanweb-jpage/startrecord", fmt={2022: "pdf", 2023: "imgtables", 2024: "imgtables"})
     for r in reps:
         r.tags.append("picture-tables" if r.fmt == "imgtables" else "downfile-302")
-    e = place(w, s, reps, make_noise(a.name, 10, a.id), hanweb.art_path(6021), style="hanweb", attach=hanweb.downfile)
+    e = place(w, s, reps, make_noise(a.name, 30, a.id), hanweb.art_path(6021), style="hanweb", attach=hanweb.downfile)
     furnish(w, s, [("政府信息公开年报", hanweb.jpage_column(s, 6021, e, per=6, webid=31, unitid=410, group_pages=3,
                                                                        rows=True))])
 
