@@ -85,13 +85,15 @@ def serve(port: int, log_path: str, registry_path: str) -> None:
 def measure_cmd(db_url: str, log_path: str | None, as_json: bool) -> None:
     """度量一次爬取：召回率、精确率、归属、陷阱请求、并发、各平台找到/应有。"""
     result = measure(_stored_reports(db_url), _read_log(log_path), outcomes=_outcomes(db_url))
+    if not log_path:
+        click.echo("提示：未提供请求日志（--log），陷阱请求与每主机并发未度量。", err=True)
     click.echo(json.dumps(result, ensure_ascii=False, indent=2) if as_json else format_table(result))
 
 
 @main.command()
 @click.option("--db", "db_url", default=None, help="数据库 URL（默认：临时目录中的 SQLite）。")
 @click.option("--delay", default=0.05, show_default=True, help="每主机请求间隔（秒）。")
-@click.option("--latency", default=0.0, show_default=True, help="服务器每次应答的延迟（秒），便于观察并发。")
+@click.option("--latency", default=0.01, show_default=True, help="服务器每次应答的延迟（秒），便于观察并发。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def run(db_url: str | None, delay: float, latency: float, as_json: bool) -> None:
     """启动测试网，用 nianbao crawl 爬取全部机构，然后度量。"""

@@ -98,6 +98,7 @@ def _deqing(w: World) -> None:
         a = w.agency(f"deqing-{slug}", name, kind, region, f"http://{dhost}/", hosts=[dhost, host], parent=gov.id)
         reps += make_reports(a, "trs/createPageHTML", fmt={2024: "docx"} if slug == "wjj" else "html", tags=("shared-portal",))
     entries = place(w, s, reps, make_noise(gov.name, 14, "deqing"), trs.art_path(base), style="trs")
+    _repost(w, h("jyj.deqing"), next(r for r in reps if r.agency is gov and r.year == 2023), col_url)
     gone = base + "202201/t20220120_100001.html"  # listed, but the page is a soft 404 (status 200)
     s.add(gone, page(s, "页面不存在", "<div class='err'>对不起，您访问的页面不存在或已被删除！</div>"))
     w.noise_urls.append(s.url(gone))
@@ -105,6 +106,21 @@ def _deqing(w: World) -> None:
     entries.sort(key=lambda e: (e.day, e.title), reverse=True)
     trs.trs_column(s, base, entries, per=8)
     furnish(w, s, [("政府信息公开年度报告", base + "index.html")])
+
+
+def _repost(w: World, host: str, rep, col_url: str) -> None:
+    """A department reposts its government's report in its own 通知公告 (转载): the copy belongs
+    to the government, not to the department whose site carries it."""
+    from crawler.varietyweb.content import article_page
+
+    s = w.sites[host]
+    path = f"/tzgg/{rep.published:%Y%m}/t{rep.published:%Y%m%d}_9{rep.ident}.html"
+    s.add(path, article_page(s, rep))
+    rep.also.append(s.url(path))
+    rep.tags.append("reposted-by-department")
+    s.add("/tzgg/index.html", page(s, "通知公告", f"<ul>{li(path, '转载：' + rep.title, rep.published)}</ul>"))
+    s.add("/zwgk/", page(s, "政务公开", f"<ul><li><a href='{col_url}'>政府信息公开年报</a></li>"
+                                      "<li><a href='/tzgg/index.html'>通知公告</a></li></ul>"))
 
 
 def _huzhou(w: World) -> None:

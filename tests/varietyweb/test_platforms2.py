@@ -195,6 +195,10 @@ def test_plausible_extras(get):
     assert "/xxgk/tzgg/" in r["url"]
     get("http://sjj.ganzhou.gov.cn.test/xxgk/tzgg/index.html")
     assert r["url"].split(".test", 1)[1] in get("http://sjj.ganzhou.gov.cn.test/xxgk/tzgg/index.html")[1].decode().replace("./", "/xxgk/tzgg/")
+    r = next(r for r in truth()["reports"] if "reposted-by-department" in r["tags"])
+    copy = next(u for u in r["urls"] if "jyj.deqing" in u)
+    assert r["agency"] == "deqing-xzf" and r["title"] in get(copy)[1].decode()
+    assert copy.split(".test", 1)[1] in get("http://jyj.deqing.gov.cn.test/tzgg/index.html")[1].decode()
     soft = next(u for u in truth()["noise"] if u.endswith("t20220120_100001.html"))
     s, body, _ = get(soft)
     assert s == 200 and "页面不存在" in body.decode()
