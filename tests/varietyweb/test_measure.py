@@ -92,3 +92,22 @@ def test_agency_outcomes_are_judged():
     outcomes[ok] = {"outcome": "unreachable", "reason": "WAF/challenge page"}
     ag = measure([], [], outcomes=outcomes)["agencies"]
     assert ag["missed_blocks"] == [down[0]] and ag["wrongly_unreachable"] == [(ok, "WAF/challenge page")]
+
+
+def test_cli_measure_on_a_database_and_registry_output(tmp_path):
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from crawler.varietyweb.__main__ import main
+
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    log = tmp_path / "log.jsonl"
+    log.write_text(_json.dumps({"host": "www.dongzhi.gov.cn.test", "method": "GET", "path": "/search/?keyword=a",
+                                "status": 200, "start": 1.0, "end": 1.1, "size": 10}) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["measure", "--db", db, "--log", str(log), "--json"])
+    assert res.exit_code == 0, res.output
+    out = _json.loads(res.output)
+    assert out["found"] == 0 and out["trap_requests"] == 1 and out["expected"] == len(truth()["reports"])
+    res = CliRunner().invoke(main, ["registry", "-o", str(tmp_path / "r.yaml")])
+    assert res.exit_code == 0 and "agencies:" in (tmp_path / "r.yaml").read_text(encoding="utf-8")
