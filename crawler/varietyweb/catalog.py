@@ -167,9 +167,10 @@ def _vsb(w: World) -> None:
                                                ("tjj.xianyang", "咸阳市统计局", "610400", "a2p", 1185),
                                                ("sjj.hanzhong", "汉中市审计局", "610700", "gotopage", 1302)):
         host = h(slug)
-        s = w.site(host, name, "vsb", site_code=region + "0031")
+        s = w.site(host, name, "vsb", site_code=region + "0031", delay=0.4 if variant == "gotopage" else 0.0)
         a = w.agency(slug.split(".")[1] + "-" + slug.split(".")[0], name, "department", region, f"http://{host}/")
-        reps = make_reports(a, f"vsb/{variant}", fmt={2023: "docx"} if variant == "a2p" else "html")
+        reps = make_reports(a, f"vsb/{variant}", fmt={2023: "docx"} if variant == "a2p" else "html",
+                            tags=("slow-server",) if variant == "gotopage" else ())
         entries = place(w, s, reps, make_noise(name, 23, a.id), vsb.art_path(colid), style="vsb")
         first = vsb.vsb_column(s, "/xxgk/xxgknb", colid, entries, per=8, variant=variant)
         furnish(w, s, [("信息公开年报", first)], hub="/xxgk/")

@@ -107,8 +107,8 @@ class VarietyHTTPServer(ThreadingHTTPServer):
     def answer(self, site: Site | None, req: Request) -> Resource:
         if site is None or site.state == "dead":
             return Resource(b"Bad Gateway: connection refused", "text/plain", 502)
-        if self.latency:
-            time.sleep(self.latency)
+        if self.latency or site.delay:
+            time.sleep(self.latency + site.delay)
         if site.state == "js-challenge":
             # the header cookie (…80S) comes with the 412; the one that passes (…80T) only the JS computes
             if "FSSBBIl1UgzbN7N80T=" not in (req.headers.get("Cookie") or ""):

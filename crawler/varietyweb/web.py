@@ -101,6 +101,7 @@ class Site:
     charset: str = "utf-8"  # utf-8 | gbk | gbk-declared-utf8 | gb18030-undeclared | gb18030-declared-gb2312
     state: str = "ok"  # ok | dead | js-challenge | slider
     flaky: bool = False  # list pages answer 503 the first time (a 5xx burst), then 200
+    delay: float = 0.0  # seconds every answer takes (a slow government server)
     robots: str | None = None
     site_code: str = "0000000000"
     footer: str = ""  # extra footer text (an address, an ICP number)
