@@ -287,7 +287,7 @@ def _zhuzhou(w: World) -> None:
     host = h("tjj.zhuzhou")
     s = w.site(host, "株洲市统计局", "ucap", site_code="4302000033")
     a = w.agency("zhuzhou-tjj", "株洲市统计局", "department", "430200", f"http://{host}/")
-    reps = make_reports(a, "ucap/ssr-attachments", fmt="docx")
+    reps = make_reports(a, "ucap/ssr-attachments", fmt="pdf")
     entries = place(w, s, reps, make_noise(a.name, 30, a.id), ucap.content_path("zztjj", "c106012"), style="ucap",
                     attach=ucap.ucap_attach("zztjj"))
     ucap.ucap_channels(s, "zztjj", {"c106012": ("政府信息公开年报", entries)}, variant="ssr")

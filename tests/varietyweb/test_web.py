@@ -159,8 +159,13 @@ def test_trs_create_page_html_and_create_page_shtml(get):
 # -- gkmlpt ---------------------------------------------------------------------------------------
 def test_gkmlpt_config_paging_and_onepage_variant(get):
     _s, body, _ = get("http://www.szlhq.gov.cn.test/gkmlpt/index")
+    text = body.decode()
+    assert "SID: '755031'" in text
+    tree = json.loads(re.search(r"TREE: (\[.*\]),\n", text).group(1))
+    assert any(c["id"] == 2656 for n in tree for c in n["children"])
+    _s, body, _ = get("http://edu.nanhai.gov.cn.test/gkmlpt/index")
     cfg = json.loads(re.search(r"window\._CONFIG = (\{.*?\});</script>", body.decode()).group(1))
-    assert cfg["SID"] == "755031" and any(c["id"] == 2656 for n in cfg["TREE"] for c in n["children"])
+    assert cfg["SID"] == "757112" and cfg["TREE"][0]["children"][0]["name"] == "年度报告"
     api = "http://www.szlhq.gov.cn.test/gkmlpt/api/all/2656"
     s1, b1, _ = get(f"{api}?page=1&sid=755031")
     s2, b2, _ = get(f"{api}?page=2&sid=755031")

@@ -3,9 +3,9 @@ fragment (``#<id>``), ``SID`` and the category ``TREE`` in ``window._CONFIG``, d
 ``/gkmlpt/api/all/<id>?page=N&sid=<sid>``.
 
 Variants:
-- ``paged``: 10 articles a page, each with ``url`` and ``created_at``; a missing or wrong
-  ``sid`` answers 403;
-- ``onepage``: everything on page 1, ``page>=2`` answers 404; articles carry ``post_url``
+- ``paged``: ``window._CONFIG`` as a JS literal (``SID: '…'``); 10 articles a page, each with
+  ``url`` and ``created_at``; a missing or wrong ``sid`` answers 403;
+- ``onepage``: ``window._CONFIG`` as JSON; everything on page 1, ``page>=2`` answers 404; articles carry ``post_url``
   and ``publish_time`` instead.
 """
 
@@ -27,8 +27,13 @@ def art_path(col: int):
 def gkmlpt_app(site: Site, sid: str, tree: list[dict], columns: dict[int, list[Entry]], *, variant: str = "paged",
                per: int = 10) -> str:
     """The app page and the API for ``columns`` (id -> entries); returns the app path."""
-    config = {"SID": sid, "TREE": tree, "API_ROOT": "/gkmlpt/api", "SITE_NAME": site.name, "IS_MOBILE": False}
-    body = (f"<div id='app'><div class='loading'>加载中…</div></div><script>window._CONFIG = {json.dumps(config, ensure_ascii=False)};"
+    if variant == "paged":  # a JS object literal, as the app template writes it
+        cfg = (f"{{\n  SID: '{sid}',\n  API_ROOT: '/gkmlpt/api',\n  SITE_NAME: '{site.name}',\n"
+               f"  TREE: {json.dumps(tree, ensure_ascii=False)},\n  IS_MOBILE: false\n}}")
+    else:  # serialised JSON
+        cfg = json.dumps({"SID": sid, "TREE": tree, "API_ROOT": "/gkmlpt/api", "SITE_NAME": site.name, "IS_MOBILE": False},
+                         ensure_ascii=False)
+    body = (f"<div id='app'><div class='loading'>加载中…</div></div><script>window._CONFIG = {cfg};"
             "</script><script src='/gkmlpt/static/js/chunk-vendors.js'></script><script src='/gkmlpt/static/js/app.js'></script>")
     site.add("/gkmlpt/index", page(site, "政府信息公开", body))
     site.add("/gkmlpt/static/js/app.js", Resource(b"!function(){var c=window._CONFIG;/* app */}();", "application/javascript"))
