@@ -48,7 +48,8 @@ def build_part1(w: World) -> None:
 def _nantong(w: World) -> None:
     """A Hanweb city portal whose 年报 column carries the government's and departments' reports."""
     host = h("www.nantong")
-    s = w.site(host, "南通市人民政府", "hanweb-jpage", site_code="3206000001")
+    s = w.site(host, "南通市人民政府", "hanweb-jpage", site_code="3206000001",
+               robots="User-agent: *\nDisallow: /search/\nDisallow: /module/xxgk/search.jsp\n")
     col = 5001
     col_url = f"http://{host}/col/col{col}/index.html"
     gov = w.agency("nantong-szf", "南通市人民政府", "government", "320600", f"http://{host}/")
@@ -329,6 +330,14 @@ def _blocked(w: World) -> None:
     s = w.site(h("scjgj.xiangyang"), "襄阳市市场监督管理局", "blocked", state="slider")
     w.agency("xiangyang-scjgj", "襄阳市市场监督管理局", "department", "420600", f"http://{s.host}/", expected="blocked",
              reason="滑块验证码页面替换了全部内容")
+    # a site whose robots.txt forbids everything: a polite crawler stays out
+    s = w.site(h("tjj.xiaogan"), "孝感市统计局", "trs", robots="User-agent: *\nDisallow: /\n", site_code="4209000021")
+    a = w.agency("xiaogan-tjj", "孝感市统计局", "department", "420900", f"http://{s.host}/", expected="unreachable",
+                 reason="robots.txt 禁止抓取全部路径（Disallow: /）")
+    base = "/xxgk/ndbg/"
+    e = place(w, s, make_reports(a, "trs/createPageHTML", tags=("robots-disallowed",)), make_noise(a.name, 6, a.id),
+              trs.art_path(base), style="trs", reachable=False)
+    furnish(w, s, [("政府信息公开年报", trs.trs_column(s, base, e))])
     s = w.site(h("www.shiyan-old"), "十堰市郧阳区人民政府（旧站）", "dead", state="dead")
     w.agency("yunyang-qzf", "十堰市郧阳区人民政府", "government", "420304", f"http://{s.host}/", expected="unreachable",
              reason="连接被拒绝（站点已关闭）")

@@ -44,6 +44,23 @@ def max_concurrency(log: list[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
+def disallowed(log: list[dict[str, Any]], robots: dict[str, str]) -> list[str]:
+    """URLs requested although the host's robots.txt disallows them for every agent."""
+    from urllib.robotparser import RobotFileParser
+
+    parsers = {}
+    for host, text in robots.items():
+        rp = RobotFileParser()
+        rp.parse(text.splitlines())
+        parsers[host] = rp
+    out = []
+    for e in log:
+        rp = parsers.get(e["host"])
+        if rp is not None and e["path"] != "/robots.txt" and not rp.can_fetch("nianbao", f"http://{e['host']}{e['path']}"):
+            out.append(f"http://{e['host']}{e['path']}")
+    return out
+
+
 def judge_outcomes(outcomes: dict[str, dict[str, Any]], truth: dict[str, Any]) -> dict[str, Any]:
     """Agency outcomes (agency -> {outcome, reason}) against the expected ones: blocked and dead
     agencies must be recorded unreachable; a reachable one recorded unreachable is wrong."""
@@ -102,6 +119,7 @@ def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: d
     traps = [(re.compile(tr["pattern"]), tr) for tr in truth["traps"]]
     trap_hits = [e for e in log if any(e["host"] == tr["host"] and rx.search(e["path"]) for rx, tr in traps)]
     conc = max_concurrency(log)
+    robots_violations = disallowed(log, truth.get("robots") or {})
     n = len(expected)
     return {
         "expected": n, "found": len(found), "recall": round(len(found) / n, 4) if n else None,
@@ -115,6 +133,8 @@ def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: d
         "duplicates": duplicates, "missed": missed,
         "requests": len(log), "trap_requests": len(trap_hits),
         "trap_urls": sorted({f"http://{e['host']}{e['path']}" for e in trap_hits})[:50],
+        "robots_violations": len(robots_violations),
+        "robots_violation_urls": robots_violations[:50],
         "max_concurrent_per_host": max(conc.values(), default=0),
         "concurrency": {h: c for h, c in sorted(conc.items()) if c > 1},
         "per_class": dict(sorted(per_class.items())), "per_tag": dict(sorted(per_tag.items())),
@@ -128,7 +148,8 @@ def format_table(result: dict[str, Any]) -> str:
              f"（入库 {result['stored']}，误报 {len(result['false_reports'])}，噪声 {len(result['noise_stored'])}）",
              f"归属正确率 {result['attribution']['accuracy']}（{result['attribution']['correct']}/{result['attribution']['total']}），"
              f"发布日期正确 {result['published']['correct']}/{result['published']['total']}，年度错误 {len(result['year_wrong'])}",
-             f"请求 {result['requests']} 次，陷阱请求 {result['trap_requests']} 次，单主机最大并发 {result['max_concurrent_per_host']}",
+             f"请求 {result['requests']} 次，陷阱请求 {result['trap_requests']} 次，违反 robots.txt {result['robots_violations']} 次，"
+             f"单主机最大并发 {result['max_concurrent_per_host']}",
              "", f"{'平台/变体':<40} 找到/应有"]
     for k, v in result["per_class"].items():
         lines.append(f"{k:<44} {v['found']}/{v['expected']}")

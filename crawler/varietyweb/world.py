@@ -71,6 +71,7 @@ class World:
             "traps": list(self.traps),
             "noise": list(self.noise_urls),
             "hosts": sorted(self.sites),
+            "robots": {h: s.robots for h, s in sorted(self.sites.items()) if s.robots},
         }
 
 

@@ -79,9 +79,10 @@ def test_server_logs_every_request_with_host_and_times_and_serves_as_origin():
         deadline = time.time() + 2
         while len(web.log) < 2 and time.time() < deadline:  # the entry is written once the answer is sent
             time.sleep(0.01)
-        e = web.log[0]
-        assert e.host == "www.nantong.gov.cn.test" and e.path == "/" and e.start <= e.end and e.status == 200
-        assert web.log[1].host == "unknown.example.com"
+        by_host = {x.host: x for x in web.log}
+        e = by_host["www.nantong.gov.cn.test"]
+        assert e.path == "/" and e.start <= e.end and e.status == 200 and e.method == "GET"
+        assert by_host["unknown.example.com"].status == 502
 
 
 def test_agency_outcomes_are_judged():
@@ -111,3 +112,17 @@ def test_cli_measure_on_a_database_and_registry_output(tmp_path):
     assert out["found"] == 0 and out["trap_requests"] == 1 and out["expected"] == len(truth()["reports"])
     res = CliRunner().invoke(main, ["registry", "-o", str(tmp_path / "r.yaml")])
     assert res.exit_code == 0 and "agencies:" in (tmp_path / "r.yaml").read_text(encoding="utf-8")
+
+
+def test_robots_violations_are_counted():
+    t = truth()
+    assert t["robots"]["tjj.xiaogan.gov.cn.test"].startswith("User-agent: *\nDisallow: /")
+    assert all(r["agency"] != "xiaogan-tjj" for r in t["reports"])
+    assert any(r["agency"] == "xiaogan-tjj" for r in t["unreachable_reports"])
+    log = [{"host": "tjj.xiaogan.gov.cn.test", "path": "/robots.txt", "start": 0, "end": 0},
+           {"host": "tjj.xiaogan.gov.cn.test", "path": "/", "start": 1, "end": 1},
+           {"host": "www.nantong.gov.cn.test", "path": "/col/col5001/index.html", "start": 2, "end": 2},
+           {"host": "www.nantong.gov.cn.test", "path": "/search/?keyword=x", "start": 3, "end": 3}]
+    res = measure([], log)
+    assert res["robots_violations"] == 2
+    assert res["robots_violation_urls"] == ["http://tjj.xiaogan.gov.cn.test/", "http://www.nantong.gov.cn.test/search/?keyword=x"]
