@@ -354,3 +354,6 @@ def _moved(w: World) -> None:
     e = place(w, s, make_reports(a, "trs/createPageHTML", tags=("moved-host",)), make_noise(a.name, 11, a.id),
               trs.art_path(base), style="trs")
     furnish(w, s, [("政府信息公开年报", trs.trs_column(s, base, e, per=10))])
+    for x in e:  # the old domain's URL of a report redirects to it: the same report
+        if x.report:
+            x.report.also.append(f"http://{old.host}{x.href}")
