@@ -32,6 +32,9 @@ class TableResult:
     misaligned: list[dict[str, Any]] = field(default_factory=list)
     cell_errors: list[dict[str, Any]] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # rows found or lost in unusual ways
+    inferred: list[dict[str, Any]] = field(default_factory=list)  # cells split from run-together digits
+    reason: str | None = None  # why the table is unreadable or partly unreadable
 
     @property
     def found(self) -> bool:
@@ -100,6 +103,9 @@ class Report:
                 "misaligned": list(t.misaligned),
                 "cell_errors": list(t.cell_errors),
                 "extra": list(t.extra),
+                "notes": list(t.notes),
+                "inferred": list(t.inferred),
+                "reason": t.reason,
             }
         out: dict[str, Any] = {
             "title": self.title,
