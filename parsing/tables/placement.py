@@ -111,25 +111,37 @@ def place(
     return entries
 
 
+def _all_blank(e: Entry) -> bool:
+    return e.kind == "one" and not any(is_numeric_text(c.text) for c in e.row.values)
+
+
 def _recover_unlabeled(entries: list[Entry], expected: Callable[[set[str]], list[str]], region_text: str,
                        order: dict[str, int], patterns: Sequence[tuple[str, re.Pattern[str]]]) -> None:
+    """Place a number row without a label in the one template row its neighbours leave,
+    when that row's label stands elsewhere in the table (as text, or a row of blanks)."""
     pattern_of = dict(patterns)
-    found = {k for e in entries if e.kind in ("one", "multi") for k in e.keys}
-    template = expected(found)
+    placed = [e for e in entries if e.kind in ("one", "multi") and not _all_blank(e)]
+    found = {k for e in placed for k in e.keys}
+    template = expected({k for e in entries if e.kind in ("one", "multi") for k in e.keys})
     for i, e in enumerate(entries):
         if e.kind != "unlabeled":
             continue
-        prev = next((x for x in reversed(entries[:i]) if x.kind in ("one", "multi")), None)
-        nxt = next((x for x in entries[i + 1:] if x.kind in ("one", "multi")), None)
+        prev = next((x for x in reversed(entries[:i]) if x in placed), None)
+        nxt = next((x for x in entries[i + 1:] if x in placed), None)
         if prev is None or nxt is None or prev.kind == "multi" or nxt.kind == "multi":
             continue
         lo, hi = order[prev.keys[0]], order[nxt.keys[0]]
         gap = [k for k in template if lo < order[k] < hi and k not in found]
-        if len(gap) == 1 and pattern_of[gap[0]].search(region_text):
-            e.kind, e.keys = "one", gap
-            e.note = "number row without its label, placed in the one template row between its neighbours " \
-                     "(the label stands elsewhere in the table)"
-            found.add(gap[0])
+        if len(gap) != 1 or not pattern_of[gap[0]].search(region_text):
+            continue
+        for blank in entries:
+            if _all_blank(blank) and blank.keys == gap:
+                blank.kind, blank.keys = "extra", []
+        e.kind, e.keys = "one", gap
+        e.note = ("number row without its label, placed in the one template row between its neighbours "
+                  "(the label stands elsewhere in the table)")
+        found.add(gap[0])
+        placed.append(e)
 
 
 def _mark_duplicates(entries: list[Entry]) -> None:

@@ -92,7 +92,7 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
                 result.extra.append({"label": lr.raw_label.strip(), "cells": [c.text for c in lr.values]})
             continue
         for orphan in entry.orphans:
-            result.notes.append({"row": orphan, "why": "label found without its numbers"})
+            result.notes.append({"row": orphan, "why": "label found without its numbers", "orphan": True})
         if entry.why is not None:
             for key in entry.keys:
                 result.rows[key] = dict.fromkeys(REQUEST_COLUMNS)
@@ -127,7 +127,7 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
         if note and "placed by position" not in note:
             result.misaligned.append({"row": key, "label": lr.raw_label.strip(), "why": note})
     # orphan labels of rows read elsewhere are not notes
-    result.notes = [n for n in result.notes if n["row"] not in result.rows or "label" not in n["why"]]
+    result.notes = [n for n in result.notes if not (n.pop("orphan", False) and n["row"] in result.rows)]
 
     if not result.rows:
         return result
