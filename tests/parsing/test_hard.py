@@ -73,3 +73,23 @@ def test_missing_and_noted_rows(name: str) -> None:
     for table, rows in expected.get("found_by_note", {}).items():
         noted = {n["row"] for n in got["table_details"][table]["notes"]}
         assert set(rows) <= noted
+
+
+PROSE = [n for n in CASES if "prose" in json.loads((HARD / f"{n}.expected.json").read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("name", PROSE)
+def test_compound_prose_has_its_own_keys(name: str) -> None:
+    expected, _, got = _case(name)
+    stated = {(p["key"], p["value"]) for p in got["prose_numbers"]}
+    assert {tuple(p) for p in expected["prose"]} <= stated
+    assert not {tuple(p) for p in expected.get("prose_absent", [])} & stated
+
+
+@pytest.mark.parametrize("name", PROSE)
+def test_monitor_compares_compound_prose_with_the_matching_sum(name: str) -> None:
+    from monitor.rules import _prose
+
+    expected, _, got = _case(name)
+    flagged = sorted(d.detail for d in _prose(got, "某机关"))
+    assert flagged == sorted(expected["prose_findings"])
