@@ -86,6 +86,10 @@ class Report:
         for name in ("active", "requests", "appeals"):
             t = self.tables.get(name)
             status[name] = t.status if t else "not_found"
+            if t is not None and t.status == "unreadable" and (t.reason or t.misaligned):
+                details[name] = {"misaligned": list(t.misaligned), "reason": t.reason, "inferred": [],
+                                 "labels": dict(t.labels), "missing_rows": [], "cell_errors": [], "extra": [],
+                                 "notes": list(t.notes)}
             if t is None or not t.found:
                 tables[name] = None
                 continue

@@ -93,3 +93,27 @@ def test_monitor_compares_compound_prose_with_the_matching_sum(name: str) -> Non
     expected, _, got = _case(name)
     flagged = sorted(d.detail for d in _prose(got, "某机关"))
     assert flagged == sorted(expected["prose_findings"])
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n.startswith("collapsed")])
+def test_collapsed_dump_is_a_report(name: str) -> None:
+    """Title, year, format and sections are found in a report collapsed to one line."""
+    expected, report, got = _case(name)
+    assert report.ok, report.error
+    for field, value in expected["fields"].items():
+        assert got[field] == value, field
+    assert report.title and str(expected["fields"]["year"]) in report.title
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n.startswith("collapsed")])
+def test_collapsed_cells_are_inferred_or_unreadable(name: str) -> None:
+    """Every recovered run-together row is listed as inferred; an unreadable table says why."""
+    expected, _, got = _case(name)
+    for table in expected.get("unreadable_tables", []):
+        assert got["table_status"][table] == "unreadable"
+        assert got["table_details"][table]["reason"]
+    inferred = sum(len(d["inferred"]) for d in got["table_details"].values())
+    assert inferred > 0
+    for table, details in got["table_details"].items():
+        for m in details["misaligned"]:
+            assert m["why"], m
