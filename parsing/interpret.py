@@ -13,7 +13,12 @@ from parsing.layout import Layout
 from parsing.model import Report, TableResult
 from parsing.tables.active import read_active
 from parsing.tables.appeals import read_appeals
-from parsing.tables.collapsed import read_active_collapsed, read_appeals_collapsed, read_requests_collapsed
+from parsing.tables.collapsed import (
+    read_active_collapsed,
+    read_appeals_collapsed,
+    read_requests_collapsed,
+    split_requests,
+)
 from parsing.tables.regions import find_regions
 from parsing.tables.requests import read_requests
 
@@ -77,7 +82,11 @@ def interpret(layout: Layout) -> Report:
 
 
 def _collapsed_tables(layout: Layout, year_layout: str | None) -> tuple[TableResult, TableResult, TableResult]:
-    t = layout.tables
+    t = dict(layout.tables)
+    if "requests" not in t and "active" in t:  # a dump that starts table 三 mid-way, without its heading
+        t["active"], requests_text = split_requests(t["active"])
+        if requests_text:
+            t["requests"] = requests_text
     active = read_active_collapsed(t["active"], year_layout) if "active" in t else TableResult("active")
     requests = read_requests_collapsed(t["requests"]) if "requests" in t else TableResult("requests")
     if requests.layout is None and requests.rows:

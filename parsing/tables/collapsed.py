@@ -48,6 +48,18 @@ def pairs(segment: str) -> list[tuple[str, str]]:
     return out
 
 
+def split_requests(segment: str) -> tuple[str, str]:
+    """Cut table 三's rows off a segment that runs on into them (no heading between)."""
+    from parsing.tables.regions import _REQUEST_START_RE
+
+    found = pairs(segment)
+    for i, (label, _) in enumerate(found):
+        if _REQUEST_START_RE.search(norm_label(label)) and keys_in(norm_label(label), _REQ_PATTERNS):
+            before = "".join(f"{a}{b}" for a, b in found[:i])
+            return before, "".join(f"{a}{b}" for a, b in found[i:])
+    return segment, ""
+
+
 def _tokens(run: str) -> list[str]:
     return run.split()
 
@@ -67,11 +79,11 @@ def read_requests_collapsed(segment: str) -> TableResult:
                 bad[key] = f"the label of {key} appears twice"
             labels[key] = label.strip()
             runs[key] = run
-        if len(keys) > 1:
-            for key in keys:
-                bad[key] = f"one label names {len(keys)} rows ({', '.join(keys)})"
-            continue
-        key = keys[0]
+        # In reading order the digits follow their label: the last label owns them; an earlier
+        # label had no digits at all (its cells were blank, or lost).
+        for key in keys[:-1]:
+            bad[key] = "label without cells (blank, or lost in the text)"
+        key = keys[-1]
         tokens = _tokens(run)
         if "," in run:
             bad[key] = f"run-together cells {run!r}: a comma is a thousands separator or a cell boundary"
