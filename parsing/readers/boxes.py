@@ -7,6 +7,7 @@ its x-extent so the table interpreter can place numbers under their columns.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -47,15 +48,17 @@ def group_lines(boxes: Iterable[Box]) -> list[list[Box]]:
     tol = _median_height(items) * 0.45
     lines: list[list[Box]] = []
     current: list[Box] = [items[0]]
-    centre = items[0].yc
+    total = centre = items[0].yc  # running sum: the line's mean centre in O(1) per box
     for b in items[1:]:
-        if abs(b.yc - centre) <= tol:
+        yc = b.yc
+        if abs(yc - centre) <= tol:
             current.append(b)
-            centre = statistics.fmean(x.yc for x in current)
+            total += yc
+            centre = total / len(current)
         else:
             lines.append(current)
             current = [b]
-            centre = b.yc
+            total = centre = yc
     lines.append(current)
     for line in lines:
         line.sort(key=lambda b: b.x0)
@@ -183,10 +186,15 @@ def merge_table_rows(rows: list[Row], rules: Rules, is_number: Callable[[str], b
 
 def _band_of(y: float, ys: Sequence[float], rules: Rules) -> tuple[float, float] | None:
     """The table band (between two rules, crossed by vertical rules) holding y."""
-    for top, bottom in zip(ys, ys[1:], strict=False):
-        if top < y < bottom:
-            crossing = sum(1 for _, vt, vb in rules.vertical if vt - 1 <= y <= vb + 1)
-            return (top, bottom) if crossing >= 2 else None
+    k = bisect.bisect_left(ys, y)
+    if k == 0 or k == len(ys) or not ys[k - 1] < y < ys[k]:
+        return None
+    crossing = 0
+    for _, vt, vb in rules.vertical:
+        if vt - 1 <= y <= vb + 1:
+            crossing += 1
+            if crossing >= 2:
+                return (ys[k - 1], ys[k])
     return None
 
 
