@@ -69,19 +69,23 @@ def join_words(line: Sequence[Box], gap_factor: float = 0.9) -> list[Box]:
     """Merge neighbouring boxes of a line into words; a gap wider than ``gap_factor`` x
     the character height separates cells."""
     words: list[Box] = []
+    w: Box | None = None
     for b in line:
         if not b.text.strip():
             continue
-        if words:
-            w = words[-1]
-            h = max(min(w.height, b.height), 1.0)
-            if b.x0 - w.x1 <= h * gap_factor:
+        if w is not None:
+            h = min(w.bottom - w.top, b.bottom - b.top)
+            if b.x0 - w.x1 <= (h if h > 1.0 else 1.0) * gap_factor:
                 w.text += b.text
-                w.x1 = max(w.x1, b.x1)
-                w.top = min(w.top, b.top)
-                w.bottom = max(w.bottom, b.bottom)
+                if b.x1 > w.x1:
+                    w.x1 = b.x1
+                if b.top < w.top:
+                    w.top = b.top
+                if b.bottom > w.bottom:
+                    w.bottom = b.bottom
                 continue
-        words.append(Box(b.text, b.x0, b.x1, b.top, b.bottom))
+        w = Box(b.text, b.x0, b.x1, b.top, b.bottom)
+        words.append(w)
     return words
 
 

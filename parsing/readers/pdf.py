@@ -27,6 +27,7 @@ from parsing.readers.boxes import (
 )
 
 MAX_PAGES = 300
+_INVISIBLE = frozenset((0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF))
 MIN_TEXT_CHARS = 10  # fewer characters than this on a page with an image: a scan
 OCR_SCALE = 200 / 72
 
@@ -40,11 +41,13 @@ def _page_boxes(page: pdfium.PdfPage) -> list[Box]:
         boxes: list[Box] = []
         raw = textpage.raw
         rect = pdfium_c.FS_RECTF()
-        get_unicode = pdfium_c.FPDFText_GetUnicode
         get_box = pdfium_c.FPDFText_GetLooseCharBox
-        for i in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = get_unicode(raw, i)
-            if code <= 32 or 0xD800 <= code <= 0xDFFF or code in (0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF):
+        n = pdfium_c.FPDFText_CountChars(raw)
+        # all code units in one call: one UTF-16 unit per character index (surrogates skipped)
+        buf = (ctypes.c_ushort * (n + 1))()
+        pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+        for i, code in enumerate(buf[:n]):
+            if code <= 32 or 0xD800 <= code <= 0xDFFF or code in _INVISIBLE:
                 continue
             if not get_box(raw, i, rect):
                 continue
