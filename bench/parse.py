@@ -76,6 +76,8 @@ def bench_types() -> dict[str, dict[str, float]]:
     cases = dict(INPUTS)
     cases["html + article text (crawler)"] = INPUTS["html"]
     for kind, paths in cases.items():
+        if kind in SLOW and os.environ.get("NIANBAO_BENCH_FAST"):
+            continue  # NIANBAO_BENCH_FAST=1: leave out LibreOffice and OCR (minutes on a shared machine)
         runs = SLOW.get(kind, 15)
         article = kind.startswith("html +")
         per_file = [_median_ms(lambda d=p.read_bytes(): parse_bytes(d, article_text=article), runs) for p in paths]
