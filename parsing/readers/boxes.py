@@ -8,6 +8,7 @@ its x-extent so the table interpreter can place numbers under their columns.
 from __future__ import annotations
 
 import bisect
+import operator
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -36,21 +37,24 @@ class Box:
 
 
 def _median_height(boxes: Sequence[Box]) -> float:
-    heights = [b.height for b in boxes if b.height > 0]
+    heights = [h for b in boxes if (h := b.bottom - b.top) > 0]
     return statistics.median(heights) if heights else 10.0
+
+
+_X0 = operator.attrgetter("x0")
 
 
 def group_lines(boxes: Iterable[Box]) -> list[list[Box]]:
     """Cluster boxes into lines by vertical centre, top to bottom, each sorted by x."""
-    items = sorted(boxes, key=lambda b: b.yc)
-    if not items:
+    keyed = sorted(((b.top + b.bottom) / 2, n, b) for n, b in enumerate(boxes))  # n: stable ties
+    if not keyed:
         return []
-    tol = _median_height(items) * 0.45
+    tol = _median_height([b for _, _, b in keyed]) * 0.45
     lines: list[list[Box]] = []
-    current: list[Box] = [items[0]]
-    total = centre = items[0].yc  # running sum: the line's mean centre in O(1) per box
-    for b in items[1:]:
-        yc = b.yc
+    first_yc, _, first = keyed[0]
+    current: list[Box] = [first]
+    total = centre = first_yc  # running sum: the line's mean centre in O(1) per box
+    for yc, _, b in keyed[1:]:
         if abs(yc - centre) <= tol:
             current.append(b)
             total += yc
@@ -61,7 +65,7 @@ def group_lines(boxes: Iterable[Box]) -> list[list[Box]]:
             total = centre = yc
     lines.append(current)
     for line in lines:
-        line.sort(key=lambda b: b.x0)
+        line.sort(key=_X0)
     return lines
 
 
