@@ -80,7 +80,10 @@ def bench_types() -> dict[str, dict[str, float]]:
             continue  # NIANBAO_BENCH_FAST=1: leave out LibreOffice and OCR (minutes on a shared machine)
         runs = SLOW.get(kind, 15)
         article = kind.startswith("html +")
-        per_file = [_median_ms(lambda d=p.read_bytes(): parse_bytes(d, article_text=article), runs) for p in paths]
+        per_file = []
+        for p in paths:
+            data = p.read_bytes()
+            per_file.append(_median_ms(lambda d=data, a=article: parse_bytes(d, article_text=a), runs))
         wall = statistics.median(w for w, _ in per_file)
         cpu = statistics.median(c for _, c in per_file)
         out[kind] = {"wall_ms": wall, "cpu_ms": cpu}

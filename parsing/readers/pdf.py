@@ -60,7 +60,7 @@ def _page_boxes(page: pdfium.PdfPage) -> list[Box]:
 def _path_bounds(page: pdfium.PdfPage, max_depth: int = 3) -> list[tuple[float, float, float, float]]:
     """(left, bottom, right, top) of every path object, descending into forms."""
     out: list[tuple[float, float, float, float]] = []
-    l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
     path, form = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 
@@ -71,8 +71,8 @@ def _path_bounds(page: pdfium.PdfPage, max_depth: int = 3) -> list[tuple[float, 
                 continue
             kind = get_type(obj)
             if kind == path:
-                if get_bounds(obj, l, b, r, t):
-                    out.append((l.value, b.value, r.value, t.value))
+                if get_bounds(obj, left, bottom, right, top):
+                    out.append((left.value, bottom.value, right.value, top.value))
             elif kind == form and level < max_depth - 1:
                 visit(pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject, obj, level + 1)
 

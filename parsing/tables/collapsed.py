@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from parsing.labels import APPEAL_CELLS, APPEAL_GROUPS, OUTCOME_KEYS, REQUEST_COLUMNS, REQUEST_ROWS
+from parsing.layout import text_row
 from parsing.model import TableResult
 from parsing.normalize import nfkc, norm_label, parse_cell
 from parsing.tables.active import _PATTERNS as _ACTIVE_PATTERNS
@@ -20,7 +21,6 @@ from parsing.tables.active import detect_layout
 from parsing.tables.placement import _drop_parents
 from parsing.tables.requests import _LAYOUT_2021_KEYS, _PARENTS, expected_keys
 from parsing.tables.rows import keys_in
-from parsing.layout import text_row
 from parsing.tables.runs import plain_splits, solve_columns, sum_splits
 
 _REQ_PATTERNS = [(r.key, r.pattern) for r in REQUEST_ROWS]

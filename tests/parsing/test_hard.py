@@ -114,6 +114,6 @@ def test_collapsed_cells_are_inferred_or_unreadable(name: str) -> None:
         assert got["table_details"][table]["reason"]
     inferred = sum(len(d["inferred"]) for d in got["table_details"].values())
     assert inferred > 0
-    for table, details in got["table_details"].items():
+    for details in got["table_details"].values():
         for m in details["misaligned"]:
             assert m["why"], m
