@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.exports.labels import cell_label
 from monitor.findings import COLUMN_NAMES, GROUP_NAMES, TABLE_NAMES, Draft
-from parsing.labels import OUTCOME_KEYS, REQUEST_COLUMNS, REQUEST_ROWS
+from parsing.labels import OUTCOME_KEYS, PROSE_SUMS, REQUEST_COLUMNS, REQUEST_ROWS
 
 ROW_LABELS = {r.key: r.label for r in REQUEST_ROWS}
 APPLICANTS = REQUEST_COLUMNS[:-1]
@@ -163,6 +163,12 @@ def _incomplete(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _table_value(report: dict[str, Any], key: str) -> int | None:
     tables = report.get("tables") or {}
+    if key in PROSE_SUMS:  # a compound statement: the sum of its cells, when all are numbers
+        table, rows, cols = PROSE_SUMS[key]
+        body = tables.get(table) or {}
+        body = body.get("rows") or {} if table == "requests" else body
+        cells = [(body.get(r) or {}).get(c) for r in rows for c in cols]
+        return sum(cells) if cells and all(_num(v) for v in cells) else None
     req = (tables.get("requests") or {}).get("rows") or {}
     app = tables.get("appeals") or {}
     if key.startswith("requests."):
@@ -181,7 +187,11 @@ def _table_value(report: dict[str, Any], key: str) -> int | None:
 
 _PROSE_NAMES = {"requests.new_received.total": "收到申请", "requests.granted.total": "予以公开",
                 "requests.partially_granted.total": "部分公开", "requests.carried_forward.total": "结转下年度",
-                "appeals.review.total": "行政复议", "appeals.litigation.total": "行政诉讼"}
+                "appeals.review.total": "行政复议", "appeals.litigation.total": "行政诉讼",
+                "requests.granted_and_partial.total": "予以公开及部分公开", "requests.denied_all.total": "不予公开",
+                "requests.unavailable_all.total": "无法提供", "requests.not_processed_all.total": "不予处理",
+                "appeals.review.not_upheld": "行政复议均获维持，未维持（纠正、其他结果、尚未审结）",
+                "appeals.litigation.not_upheld": "行政诉讼均获维持，未维持（纠正、其他结果、尚未审结）"}
 
 
 def _prose(report: dict[str, Any], who: str) -> list[Draft]:

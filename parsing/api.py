@@ -79,8 +79,14 @@ def _looks_like_report(report: Report) -> bool:
     return len(report.sections) >= 4
 
 
-def parse_bytes(data: bytes, *, use_ocr: bool = True) -> Report:
-    """Parse one report document; the result has ``error`` set instead of raising."""
+def parse_bytes(data: bytes, *, use_ocr: bool = True, article_text: bool = False) -> Report:
+    """Parse one report document; the result has ``error`` set instead of raising.
+
+    ``article_text``: also extract an HTML page's article text with trafilatura into
+    ``main_text`` (the crawler keeps it for comparing versions).  It costs 2-4 times the
+    parse itself, so only the crawler's entry points (:func:`parse_guarded`,
+    :class:`ParserPool`) ask for it.
+    """
     if len(data) > MAX_BYTES:
         return Report(source_type="unknown", error=f"document too large ({len(data) // 2**20} MB > {MAX_BYTES // 2**20} MB)")
     kind = sniff(data)
@@ -94,7 +100,7 @@ def parse_bytes(data: bytes, *, use_ocr: bool = True) -> Report:
     except Exception as exc:  # noqa: BLE001 - a parser bug must not take the caller down
         last = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return Report(source_type=kind, error=f"internal parser error on {kind}: {last}")
-    if kind == "html":
+    if kind == "html" and article_text:
         report.main_text = main_text(data)
     if not _looks_like_report(report):
         what = "an HTML page" if kind == "html" else f"a {kind} document"
@@ -131,7 +137,7 @@ def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:  # type: i
     except (ValueError, OSError):
         pass
     try:
-        conn.send(parse_bytes(data, use_ocr=use_ocr))
+        conn.send(parse_bytes(data, use_ocr=use_ocr, article_text=True))
     except MemoryError:
         conn.send(Report(source_type="unknown", error=f"out of memory (limit {memory_mb} MB)"))
     finally:
@@ -178,7 +184,7 @@ def _pool_init(memory_mb: int) -> None:
 
 def _pool_parse(data: bytes, use_ocr: bool) -> Report:
     try:
-        return parse_bytes(data, use_ocr=use_ocr)
+        return parse_bytes(data, use_ocr=use_ocr, article_text=True)
     except MemoryError:
         return Report(source_type="unknown", error="out of memory while parsing")
 

@@ -13,6 +13,12 @@ from parsing.layout import Layout
 from parsing.model import Report, TableResult
 from parsing.tables.active import read_active
 from parsing.tables.appeals import read_appeals
+from parsing.tables.collapsed import (
+    read_active_collapsed,
+    read_appeals_collapsed,
+    read_requests_collapsed,
+    split_requests,
+)
 from parsing.tables.regions import find_regions
 from parsing.tables.requests import read_requests
 
@@ -47,11 +53,14 @@ def interpret(layout: Layout) -> Report:
     year_layout = format_for_year(report.year)
     year_layout = year_layout if year_layout in ("2019", "2021") else None
 
-    active = read_active(rows[slice(*regions.active)], year_layout) if regions.active else TableResult("active")
-    label_layout = active.layout or year_layout
-    requests = (read_requests(rows[slice(*regions.requests)], label_layout)
-                if regions.requests else TableResult("requests"))
-    appeals = read_appeals(rows[slice(*regions.appeals)]) if regions.appeals else TableResult("appeals")
+    if layout.tables:  # a collapsed dump: the tables are run-together text
+        active, requests, appeals = _collapsed_tables(layout, year_layout)
+    else:
+        active = read_active(rows[slice(*regions.active)], year_layout) if regions.active else TableResult("active")
+        label_layout = active.layout or year_layout
+        requests = (read_requests(rows[slice(*regions.requests)], label_layout)
+                    if regions.requests else TableResult("requests"))
+        appeals = read_appeals(rows[slice(*regions.appeals)]) if regions.appeals else TableResult("appeals")
     report.tables = {"active": active, "requests": requests, "appeals": appeals}
 
     if layout.unreadable:
@@ -64,11 +73,26 @@ def interpret(layout: Layout) -> Report:
 
     in_tables = set()
     for span in (regions.active, regions.requests, regions.appeals):
-        if span:
+        if span and not layout.tables:
             in_tables.update(range(*span))
+    in_tables.update(i for i, r in enumerate(rows) if layout.tables and r.table)
     prose = "\n".join(line for i, line in enumerate(lines) if i not in in_tables)
     report.prose_numbers = meta.find_prose_numbers(prose)
     return report
+
+
+def _collapsed_tables(layout: Layout, year_layout: str | None) -> tuple[TableResult, TableResult, TableResult]:
+    t = dict(layout.tables)
+    if "requests" not in t and "active" in t:  # a dump that starts table 三 mid-way, without its heading
+        t["active"], requests_text = split_requests(t["active"])
+        if requests_text:
+            t["requests"] = requests_text
+    active = read_active_collapsed(t["active"], year_layout) if "active" in t else TableResult("active")
+    requests = read_requests_collapsed(t["requests"]) if "requests" in t else TableResult("requests")
+    if requests.layout is None and requests.rows:
+        requests.layout = active.layout or year_layout
+    appeals = read_appeals_collapsed(t["appeals"]) if "appeals" in t else TableResult("appeals")
+    return active, requests, appeals
 
 
 def _decide_format(report: Report, active: TableResult, requests: TableResult) -> str | None:
@@ -105,7 +129,9 @@ def _warn(report: Report, year_layout: str | None) -> None:
         if t.status == "not_found" and report.year and report.year >= 2019:
             w.append(f"table {t.name} not found")
         if t.status == "unreadable":
-            w.append(f"table {t.name} unreadable (tables are images)")
+            w.append(f"table {t.name} unreadable ({t.reason or 'tables are images'})")
+        if t.inferred:
+            w.append(f"table {t.name}: {len(t.inferred)} row(s) split from run-together digits by the identities")
     if report.year is None:
         w.append("report year not found")
     if report.title is None:

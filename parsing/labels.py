@@ -144,3 +144,20 @@ SECTION_PATTERNS: dict[str, re.Pattern[str]] = {
     "五": _p(r"^(?:第?五[.、:]?|\(五\))\s*(?:政府信息公开工作)?存在的主要问题"),
     "六": _p(r"^(?:第?六[.、:]?|\(六\))\s*其他需要报告的事项"),
 }
+
+# ---------------------------------------------------------------- compound prose statements
+# A prose key that names a sum of cells: "予以公开及部分公开258件" is granted + partially_granted,
+# not partially_granted.  key -> (table, rows, columns); the statement equals the sum.
+_DENIED = tuple(r.key for r in REQUEST_ROWS if r.key.startswith("denied."))
+_UNAVAILABLE = tuple(r.key for r in REQUEST_ROWS if r.key.startswith("unavailable."))
+_NOT_PROCESSED = tuple(r.key for r in REQUEST_ROWS if r.key.startswith("not_processed."))
+PROSE_SUMS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "requests.granted_and_partial.total": ("requests", ("granted", "partially_granted"), ("total",)),
+    "requests.denied_all.total": ("requests", _DENIED, ("total",)),
+    "requests.unavailable_all.total": ("requests", _UNAVAILABLE, ("total",)),
+    "requests.not_processed_all.total": ("requests", _NOT_PROCESSED, ("total",)),
+    # "均获维持": no case corrected, otherwise concluded or still pending (the statement is 0)
+    "appeals.review.not_upheld": ("appeals", ("review",), ("corrected", "other", "pending")),
+    "appeals.litigation.not_upheld": ("appeals", ("litigation_direct", "litigation_after_review"),
+                                      ("corrected", "other", "pending")),
+}

@@ -53,6 +53,7 @@ class Layout:
     image_pages: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unreadable: bool = False  # tables are pictures and could not be read
+    tables: dict[str, str] = field(default_factory=dict)  # run-together table text of a collapsed dump
 
     def text(self) -> str:
         """The document as plain text, one row per line."""

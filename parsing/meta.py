@@ -139,23 +139,55 @@ _PROSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _SENTENCE_SPLIT_RE = re.compile(r"(?<=[。；;！!？?])")
 
 
+# Compound statements first: their spans are taken out before the simple patterns run, so
+# "予以公开及部分公开258件" is never read as 部分公开258件.
+_COUNT = r"(\d+)(?:件|个|条)"
+_COMPOUND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("requests.granted_and_partial.total", re.compile(
+        r"(?:予以公开|同意公开|全部公开)(?:及|和|与|或|、|以及)(?:予以)?部分公开(?:的)?(?:申请)?(?:共|合计)?" + _COUNT
+        + r"|(?:全部或部分|全部和部分|全部及部分)(?:予以)?公开(?:的)?(?:申请)?(?:共|合计)?" + _COUNT)),
+    ("requests.denied_all.total", re.compile(r"(?<![及和与、])不予公开(?:的)?(?:申请)?(?:共|合计)?" + _COUNT)),
+    ("requests.unavailable_all.total", re.compile(r"无法提供(?:的)?(?:申请)?(?:共|合计)?" + _COUNT)),
+    ("requests.not_processed_all.total", re.compile(r"不予处理(?:的)?(?:申请)?(?:共|合计)?" + _COUNT)),
+)
+_ALL_UPHELD_RE = re.compile(r"均(?:获|被|予以|得到|已)?维持|全部(?:获|被|予以|得到)?维持")
+
+
 def find_prose_numbers(prose: str) -> list[ProseNumber]:
-    """Numbers the text states about requests and appeals (H3 in spec/annual-report.md)."""
+    """Numbers the text states about requests and appeals (H3 in spec/annual-report.md).
+
+    Compound statements get their own keys (``parsing.labels.PROSE_SUMS``): the sum
+    予以公开及部分公开, the group counts 不予公开/无法提供/不予处理, and "均获维持" (a
+    statement that no review or suit was corrected, otherwise concluded or pending).
+    """
     found: list[ProseNumber] = []
     seen: set[tuple[str, int]] = set()
+
+    def add(key: str, value: int, sentence: str) -> None:
+        if (key, value) not in seen:
+            seen.add((key, value))
+            found.append(ProseNumber(key, value, sentence[:200]))
+
     for sentence in _SENTENCE_SPLIT_RE.split(squash(prose)):
         if not sentence:
             continue
-        for key, pattern in _PROSE_PATTERNS:
-            for m in pattern.finditer(sentence):
+        rest = sentence
+        for key, pattern in _COMPOUND_PATTERNS:
+            for m in pattern.finditer(rest):
                 value_text = next((g for g in m.groups() if g), None)
-                if value_text is None:
-                    continue
-                value = int(value_text)
-                if (key, value) in seen:
-                    continue
-                seen.add((key, value))
-                found.append(ProseNumber(key, value, sentence[:200]))
+                if value_text is not None:
+                    add(key, int(value_text), sentence)
+            rest = pattern.sub("#", rest)
+        for key, pattern in _PROSE_PATTERNS:
+            for m in pattern.finditer(rest):
+                value_text = next((g for g in m.groups() if g), None)
+                if value_text is not None:
+                    add(key, int(value_text), sentence)
+        if _ALL_UPHELD_RE.search(sentence):
+            if "复议" in sentence:
+                add("appeals.review.not_upheld", 0, sentence)
+            if "诉讼" in sentence:
+                add("appeals.litigation.not_upheld", 0, sentence)
     return found
 
 

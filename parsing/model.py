@@ -32,6 +32,9 @@ class TableResult:
     misaligned: list[dict[str, Any]] = field(default_factory=list)
     cell_errors: list[dict[str, Any]] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # rows found or lost in unusual ways
+    inferred: list[dict[str, Any]] = field(default_factory=list)  # cells split from run-together digits
+    reason: str | None = None  # why the table is unreadable or partly unreadable
 
     @property
     def found(self) -> bool:
@@ -83,6 +86,10 @@ class Report:
         for name in ("active", "requests", "appeals"):
             t = self.tables.get(name)
             status[name] = t.status if t else "not_found"
+            if t is not None and t.status == "unreadable" and (t.reason or t.misaligned):
+                details[name] = {"misaligned": list(t.misaligned), "reason": t.reason, "inferred": [],
+                                 "labels": dict(t.labels), "missing_rows": [], "cell_errors": [], "extra": [],
+                                 "notes": list(t.notes)}
             if t is None or not t.found:
                 tables[name] = None
                 continue
@@ -100,6 +107,9 @@ class Report:
                 "misaligned": list(t.misaligned),
                 "cell_errors": list(t.cell_errors),
                 "extra": list(t.extra),
+                "notes": list(t.notes),
+                "inferred": list(t.inferred),
+                "reason": t.reason,
             }
         out: dict[str, Any] = {
             "title": self.title,

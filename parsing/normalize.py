@@ -8,6 +8,7 @@ every table cell goes through :func:`parse_cell`, so that all formats agree.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ def squash(text: str) -> str:
     return _WS_RE.sub("", text)
 
 
+@functools.lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
     """Canonical comparison form of a label: NFKC, unified punctuation, no whitespace."""
     return squash(nfkc(text))
@@ -82,6 +84,8 @@ class CellValue:
 
 def parse_cell(raw: str | int | float | None) -> CellValue:
     """Parse one cell into a number, None for blanks, or an error for garbage."""
+    if isinstance(raw, str):
+        return _parse_text_cell(raw)
     if raw is None:
         return CellValue(None, "")
     if isinstance(raw, bool):
@@ -91,6 +95,12 @@ def parse_cell(raw: str | int | float | None) -> CellValue:
     if isinstance(raw, float):
         value: int | float = int(raw) if raw.is_integer() else raw
         return CellValue(value, str(value))
+    return _parse_text_cell(raw)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text_cell(raw: str) -> CellValue:
+    """parse_cell for text, cached: tables repeat the same few cell texts (CellValue is frozen)."""
     text = clean_cell(raw)
     spaced = nfkc(text).strip()
     if _SPLIT_DIGITS_RE.search(spaced) and not _SPACE_THOUSANDS_RE.match(spaced):

@@ -7,6 +7,8 @@ its x-extent so the table interpreter can place numbers under their columns.
 
 from __future__ import annotations
 
+import bisect
+import operator
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -35,30 +37,35 @@ class Box:
 
 
 def _median_height(boxes: Sequence[Box]) -> float:
-    heights = [b.height for b in boxes if b.height > 0]
+    heights = [h for b in boxes if (h := b.bottom - b.top) > 0]
     return statistics.median(heights) if heights else 10.0
+
+
+_X0 = operator.attrgetter("x0")
 
 
 def group_lines(boxes: Iterable[Box]) -> list[list[Box]]:
     """Cluster boxes into lines by vertical centre, top to bottom, each sorted by x."""
-    items = sorted(boxes, key=lambda b: b.yc)
-    if not items:
+    keyed = sorted(((b.top + b.bottom) / 2, n, b) for n, b in enumerate(boxes))  # n: stable ties
+    if not keyed:
         return []
-    tol = _median_height(items) * 0.45
+    tol = _median_height([b for _, _, b in keyed]) * 0.45
     lines: list[list[Box]] = []
-    current: list[Box] = [items[0]]
-    centre = items[0].yc
-    for b in items[1:]:
-        if abs(b.yc - centre) <= tol:
+    first_yc, _, first = keyed[0]
+    current: list[Box] = [first]
+    total = centre = first_yc  # running sum: the line's mean centre in O(1) per box
+    for yc, _, b in keyed[1:]:
+        if abs(yc - centre) <= tol:
             current.append(b)
-            centre = statistics.fmean(x.yc for x in current)
+            total += yc
+            centre = total / len(current)
         else:
             lines.append(current)
             current = [b]
-            centre = b.yc
+            total = centre = yc
     lines.append(current)
     for line in lines:
-        line.sort(key=lambda b: b.x0)
+        line.sort(key=_X0)
     return lines
 
 
@@ -66,19 +73,23 @@ def join_words(line: Sequence[Box], gap_factor: float = 0.9) -> list[Box]:
     """Merge neighbouring boxes of a line into words; a gap wider than ``gap_factor`` x
     the character height separates cells."""
     words: list[Box] = []
+    w: Box | None = None
     for b in line:
         if not b.text.strip():
             continue
-        if words:
-            w = words[-1]
-            h = max(min(w.height, b.height), 1.0)
-            if b.x0 - w.x1 <= h * gap_factor:
+        if w is not None:
+            h = min(w.bottom - w.top, b.bottom - b.top)
+            if b.x0 - w.x1 <= (h if h > 1.0 else 1.0) * gap_factor:
                 w.text += b.text
-                w.x1 = max(w.x1, b.x1)
-                w.top = min(w.top, b.top)
-                w.bottom = max(w.bottom, b.bottom)
+                if b.x1 > w.x1:
+                    w.x1 = b.x1
+                if b.top < w.top:
+                    w.top = b.top
+                if b.bottom > w.bottom:
+                    w.bottom = b.bottom
                 continue
-        words.append(Box(b.text, b.x0, b.x1, b.top, b.bottom))
+        w = Box(b.text, b.x0, b.x1, b.top, b.bottom)
+        words.append(w)
     return words
 
 
@@ -183,10 +194,15 @@ def merge_table_rows(rows: list[Row], rules: Rules, is_number: Callable[[str], b
 
 def _band_of(y: float, ys: Sequence[float], rules: Rules) -> tuple[float, float] | None:
     """The table band (between two rules, crossed by vertical rules) holding y."""
-    for top, bottom in zip(ys, ys[1:], strict=False):
-        if top < y < bottom:
-            crossing = sum(1 for _, vt, vb in rules.vertical if vt - 1 <= y <= vb + 1)
-            return (top, bottom) if crossing >= 2 else None
+    k = bisect.bisect_left(ys, y)
+    if k == 0 or k == len(ys) or not ys[k - 1] < y < ys[k]:
+        return None
+    crossing = 0
+    for _, vt, vb in rules.vertical:
+        if vt - 1 <= y <= vb + 1:
+            crossing += 1
+            if crossing >= 2:
+                return (ys[k - 1], ys[k])
     return None
 
 

@@ -18,17 +18,6 @@ from parsing.errors import ParseError
 from parsing.layout import Cell, Layout, Row, text_row
 from parsing.normalize import clean_cell
 
-_CONTENT_XPATHS = (
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' TRS_Editor ')]",
-    "//*[@id='zoom']",
-    "//*[@id='vsb_content']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' v_news_content ')]",
-    "//*[@id='UCAP-CONTENT']",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
-    "//*[@id='content']",
-    "//article",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' view ')]",
-)
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "head", "template", "iframe", "object", "select",
                         "button", "input", "textarea", "svg", "form"})
 _BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section",
@@ -69,14 +58,27 @@ def decode_html(data: bytes) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+_TAGS: dict[str, str] = {}
+
+
 def _tag(el: etree._Element) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+    name = _TAGS.get(tag)
+    if name is None:
+        name = _TAGS[tag] = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+    return name
+
+
+_SLOW_CELL = etree.XPath("boolean(" + "|".join(f".//{t}" for t in sorted(_SKIP_TAGS)) + "|.//comment()"
+                        + "|.//processing-instruction())")
+_CELL_STRING = etree.XPath("string(.)")
 
 
 def _cell_text(cell: etree._Element) -> str:
+    if not _SLOW_CELL(cell):  # the common cell: plain text in spans, joined in C
+        return clean_cell(_CELL_STRING(cell))
     parts: list[str] = []
     for node in cell.iter():
         if _tag(node) in _SKIP_TAGS:
@@ -141,15 +143,43 @@ def _walk(root: etree._Element) -> list[Row]:
     return rows
 
 
+_HAS_BODY = etree.XPath("contains(string(.), '总体情况')")  # as text_content() + search, in C
+_BY_ID = {"zoom": 1, "vsb_content": 2, "UCAP-CONTENT": 4, "content": 6}
+_BY_CLASS = {"TRS_Editor": 0, "v_news_content": 3, "article-content": 5, "view": 8}
+_ARTICLE_RANK = 7
+
+
+# [@id] / [@class] first: libxml2 then tests the costly predicates on few elements
+_CANDIDATES = etree.XPath(
+    "//*[@id][" + " or ".join(f"@id='{i}'" for i in _BY_ID) + "]"
+    " | //*[@class][" + " or ".join(f"contains(@class, '{c}')" for c in _BY_CLASS) + "]"  # tokens checked below
+    " | //article")
+
+
+def _candidates(doc: etree._Element) -> list[etree._Element]:
+    """Article containers of the common CMSs, best first: class TRS_Editor, id zoom, id
+    vsb_content, class v_news_content, id UCAP-CONTENT, class article-content, id content,
+    <article>, class view; in document order within each (one XPath pass over the tree)."""
+    ranked: list[tuple[int, int, etree._Element]] = []
+    for n, el in enumerate(_CANDIDATES(doc)):
+        ranks = [_BY_CLASS[t] for t in (el.get("class") or "").split() if t in _BY_CLASS]
+        if el.get("id") in _BY_ID:
+            ranks.append(_BY_ID[el.get("id")])
+        if el.tag == "article":
+            ranks.append(_ARTICLE_RANK)
+        if ranks:
+            ranked.append((min(ranks), n, el))
+    return [el for _, _, el in sorted(ranked, key=lambda x: (x[0], x[1]))]
+
+
 def _content_root(doc: etree._Element) -> etree._Element:
-    for xp in _CONTENT_XPATHS:
-        for el in doc.xpath(xp):
-            if _REPORT_BODY_RE.search(el.text_content() or "") or el.xpath(".//table"):
-                return el
+    for el in _candidates(doc):
+        if _HAS_BODY(el) or el.find(".//table") is not None:
+            return el
     # smallest element containing 总体情况 and a table
     for table in doc.iter("table"):
         for anc in table.iterancestors():
-            if _REPORT_BODY_RE.search(anc.text_content() or ""):
+            if _HAS_BODY(anc):
                 return anc
     body = doc.find("body")
     return body if body is not None else doc

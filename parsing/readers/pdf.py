@@ -8,6 +8,8 @@ optional extra is installed, otherwise the layout is marked unreadable.
 
 from __future__ import annotations
 
+import ctypes
+
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -25,25 +27,58 @@ from parsing.readers.boxes import (
 )
 
 MAX_PAGES = 300
+_INVISIBLE = frozenset((0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF))
 MIN_TEXT_CHARS = 10  # fewer characters than this on a page with an image: a scan
 OCR_SCALE = 200 / 72
 
 
 def _page_boxes(page: pdfium.PdfPage) -> list[Box]:
+    """Every visible character with its loose box (raw PDFium calls: the helper wrappers
+    allocate per character and dominated the parse)."""
     height = page.get_height()
     textpage = page.get_textpage()
     try:
         boxes: list[Box] = []
         raw = textpage.raw
-        for i in range(textpage.count_chars()):
-            code = pdfium_c.FPDFText_GetUnicode(raw, i)
-            if code <= 32 or 0xD800 <= code <= 0xDFFF or code in (0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF):
+        rect = pdfium_c.FS_RECTF()
+        get_box = pdfium_c.FPDFText_GetLooseCharBox
+        n = pdfium_c.FPDFText_CountChars(raw)
+        # all code units in one call: one UTF-16 unit per character index (surrogates skipped)
+        buf = (ctypes.c_ushort * (n + 1))()
+        pdfium_c.FPDFText_GetText(raw, 0, n, buf)
+        for i, code in enumerate(buf[:n]):
+            if code <= 32 or 0xD800 <= code <= 0xDFFF or code in _INVISIBLE:
                 continue
-            left, bottom, right, top = textpage.get_charbox(i, loose=True)
-            boxes.append(Box(chr(code), left, right, height - top, height - bottom))
+            if not get_box(raw, i, rect):
+                continue
+            boxes.append(Box(chr(code), rect.left, rect.right, height - rect.top, height - rect.bottom))
         return boxes
     finally:
         textpage.close()
+
+
+def _path_bounds(page: pdfium.PdfPage, max_depth: int = 3) -> list[tuple[float, float, float, float]]:
+    """(left, bottom, right, top) of every path object, descending into forms."""
+    out: list[tuple[float, float, float, float]] = []
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
+    path, form = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+
+    def visit(count: int, get, parent, level: int) -> None:  # type: ignore[no-untyped-def]
+        for i in range(count):
+            obj = get(parent, i)
+            if not obj:
+                continue
+            kind = get_type(obj)
+            if kind == path:
+                if get_bounds(obj, left, bottom, right, top):
+                    out.append((left.value, bottom.value, right.value, top.value))
+            elif kind == form and level < max_depth - 1:
+                visit(pdfium_c.FPDFFormObj_CountObjects(obj), pdfium_c.FPDFFormObj_GetObject, obj, level + 1)
+
+    raw = page.raw
+    visit(pdfium_c.FPDFPage_CountObjects(raw), pdfium_c.FPDFPage_GetObject, raw, 0)
+    return out
 
 
 def _page_rules(page: pdfium.PdfPage) -> Rules:
@@ -51,9 +86,7 @@ def _page_rules(page: pdfium.PdfPage) -> Rules:
     height = page.get_height()
     horizontal: list[tuple[float, float, float]] = []
     vertical: list[tuple[float, float, float]] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        bounds = obj.get_bounds() if hasattr(obj, "get_bounds") else obj.get_pos()  # v5 / v4
-        left, bottom, right, top = bounds
+    for left, bottom, right, top in _path_bounds(page):
         w, h = right - left, top - bottom
         y_top, y_bottom = height - top, height - bottom
         if h <= 3 and w >= 8:

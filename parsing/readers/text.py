@@ -8,7 +8,8 @@ Three table shapes occur in text dumps (see ``../shared/seeds``):
 * Markdown pipe tables from document converters (``| 规章 | 0 |``), possibly split by
   page footers.
 
-Everything else is a prose line.  Page-number lines (``- 4 -``) are dropped.
+Everything else is a prose line.  Page-number lines (``- 4 -``) are dropped.  A dump
+collapsed onto a few long lines goes to ``parsing.readers.collapsed``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 from parsing.layout import Cell, Layout, Row, text_row
+from parsing.readers.collapsed import is_collapsed, read_collapsed
 
 PAGE_NUMBER_RE = re.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -41,6 +43,8 @@ def _md_cells(line: str) -> list[Cell]:
 
 def read_text(text: str, source_type: str = "text") -> Layout:
     """Split a text dump into rows; see the module docstring for the shapes handled."""
+    if is_collapsed(text):
+        return read_collapsed(text, source_type)
     rows: list[Row] = []
     group: list[Cell] | None = None  # the current cell-per-line row
 

@@ -8,7 +8,7 @@ from parsing.labels import ACTIVE_LAYOUT_MARKERS, ACTIVE_ROWS
 from parsing.layout import Row
 from parsing.model import TableResult
 from parsing.normalize import is_blank_text, norm_label
-from parsing.tables.rows import best_match, labelled_rows, place_values, values_to_numbers
+from parsing.tables.rows import best_match, keys_in, labelled_rows, place_values, values_to_numbers
 
 _PATTERNS = [(r.key, r.pattern) for r in ACTIVE_ROWS]
 _SPECS = {r.key: r for r in ACTIVE_ROWS}
@@ -30,6 +30,13 @@ def read_active(rows: Sequence[Row], fallback_layout: str | None = None) -> Tabl
     layout = detect_layout(rows) or fallback_layout
     lrows, _ = labelled_rows(rows, lambda label: best_match(label, _PATTERNS) is not None)
     for lr in lrows:
+        own = [k for k in keys_in(lr.own_label, _PATTERNS) if layout is None or layout in _SPECS[k].columns]
+        if len(own) >= 2:  # one label cell names two rows: its numbers could be either's
+            for k in own:
+                result.rows[k] = dict.fromkeys(_SPECS[k].columns.get(layout or "", ()))
+                result.misaligned.append({"row": k, "label": lr.raw_label.strip(), "cells": [c.text for c in lr.values],
+                                          "why": f"one label cell names {len(own)} rows ({', '.join(own)})"})
+            continue
         remaining = [(k, p) for k, p in _PATTERNS if k not in result.rows]
         key = best_match(lr.label, remaining)
         spec = _SPECS.get(key) if key else None

@@ -8,6 +8,7 @@ from parsing.labels import REQUEST_COLUMNS, REQUEST_HEADER_WORDS, REQUEST_ROWS
 from parsing.layout import Row
 from parsing.model import TableResult
 from parsing.normalize import is_blank_text, norm_label
+from parsing.tables.placement import place
 from parsing.tables.rows import (
     best_match,
     column_anchors,
@@ -25,6 +26,18 @@ WIDTH = len(REQUEST_COLUMNS)
 
 def expected_keys(layout: str) -> list[str]:
     return [r.key for r in REQUEST_ROWS if layout in r.layouts]
+
+
+_PARENTS = {"other": "other."}
+
+
+def _expected_for(found: set[str]) -> list[str]:
+    """The template rows for the layout the found keys imply (both when undecided)."""
+    if found & _LAYOUT_2021_KEYS:
+        return expected_keys("2021")
+    if "other" in found:
+        return expected_keys("2019")
+    return [r.key for r in REQUEST_ROWS]
 
 
 def header_anchors(rows: Sequence[Row]) -> list[float] | None:
@@ -71,13 +84,26 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
         headers = header_anchors(rows)
         if headers:
             anchors[None] = headers
-    for lr in lrows:
-        remaining = [(k, p) for k, p in _PATTERNS if k not in result.rows]
-        key = best_match(lr.label, remaining)
-        if key is None:
-            if len(lr.label) <= _MAX_EXTRA_LABEL and best_match(lr.label, _PATTERNS) is None:
+    region_text = norm_label("".join(r.text for r in rows))
+    for entry in place(lrows, _PATTERNS, _expected_for, region_text, _PARENTS):
+        lr = entry.row
+        if entry.kind == "extra" or entry.kind == "unlabeled":
+            if entry.kind == "unlabeled" or (len(lr.label) <= _MAX_EXTRA_LABEL and entry.why is None):
                 result.extra.append({"label": lr.raw_label.strip(), "cells": [c.text for c in lr.values]})
             continue
+        for orphan in entry.orphans:
+            result.notes.append({"row": orphan, "why": "label found without its numbers", "orphan": True})
+        if entry.why is not None:
+            for key in entry.keys:
+                result.rows[key] = dict.fromkeys(REQUEST_COLUMNS)
+                result.raw[key] = {}
+                result.labels[key] = lr.raw_label.strip()
+                result.misaligned.append({"row": key, "label": lr.raw_label.strip(),
+                                          "cells": [c.text for c in lr.values], "why": entry.why})
+            continue
+        key = entry.keys[0]
+        if entry.note:
+            result.notes.append({"row": key, "why": entry.note})
         values = list(lr.values)
         if subtotal_at is not None and len(values) == WIDTH + 1:
             cell = values.pop(subtotal_at)
@@ -100,6 +126,8 @@ def read_requests(rows: Sequence[Row], fallback_layout: str | None = None) -> Ta
                 result.cell_errors.append({"row": key, "column": col, "raw": raw})
         if note and "placed by position" not in note:
             result.misaligned.append({"row": key, "label": lr.raw_label.strip(), "why": note})
+    # orphan labels of rows read elsewhere are not notes
+    result.notes = [n for n in result.notes if not (n.pop("orphan", False) and n["row"] in result.rows)]
 
     if not result.rows:
         return result

@@ -30,6 +30,8 @@ class LabelledRow:
     values: list[Cell]
     page: int | None = None
     y: float | None = None
+    own_label: str = ""  # the label cells of this row alone (normalised), without pending text
+    pending: str = ""  # label text carried over from rows without values (normalised)
 
 
 def _is_value(text: str) -> bool:
@@ -81,9 +83,20 @@ def labelled_rows(
                 pending.append(label_text)
             continue
         raw = "".join(pending) + label_text
-        out.append(LabelledRow(norm_label(raw), raw, values, row.page, row.y))
+        out.append(LabelledRow(norm_label(raw), raw, values, row.page, row.y,
+                               own_label=norm_label(label_text), pending=norm_label("".join(pending))))
         pending = []
     return out, "".join(pending)
+
+
+def keys_in(label: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> list[str]:
+    """Every key whose pattern occurs in ``label``, in order of first occurrence."""
+    hits: list[tuple[int, str]] = []
+    for key, pattern in patterns:
+        m = pattern.search(label)
+        if m:
+            hits.append((m.start(), key))
+    return [k for _, k in sorted(hits)]
 
 
 def best_match(label: str, patterns: Sequence[tuple[str, re.Pattern[str]]]) -> str | None:

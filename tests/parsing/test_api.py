@@ -47,7 +47,7 @@ def test_guarded_parse_returns_the_report() -> None:
 
 
 def test_guarded_parse_times_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    def slow(data: bytes, *, use_ocr: bool = True) -> Report:
+    def slow(data: bytes, *, use_ocr: bool = True, article_text: bool = False) -> Report:
         time.sleep(30)
         return Report(source_type="pdf")
 
@@ -88,3 +88,12 @@ def test_parser_pool_parses_and_survives_a_timeout() -> None:
         assert pool.parse(b"").error == "empty document"
     finally:
         pool.close()
+
+
+def test_article_text_only_for_the_crawler() -> None:
+    """parse_bytes leaves trafilatura out (it costs more than the parse); the crawler's
+    guarded entry point keeps the article text."""
+    data = (FIXTURES / "formats" / "hongze-2023-gbk-wrong-charset.html").read_bytes()
+    assert api.parse_bytes(data).main_text is None
+    text = api.parse_guarded(data).main_text
+    assert text and "总体情况" in text
