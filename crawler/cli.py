@@ -231,19 +231,24 @@ def _as_of(value: str | None):  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--year", "years", multiple=True, type=int, help="Only these report years (repeatable).")
 @click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
+@click.option("--region", "region_codes", multiple=True, help="Only agencies whose region code starts with this (repeatable).")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of (stores nothing).")
+@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as the JSON array of spec/interfaces.md.")
 @db_option
-def check(years: tuple[int, ...], agency_ids: tuple[str, ...], as_of: str | None, replay: bool, as_json: bool,
-          db_url: str) -> None:
-    """Run the monitor: compute, store and print the findings (dismissed ones stay quiet)."""
+def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tuple[str, ...], as_of: str | None,
+          replay: bool, as_json: bool, db_url: str) -> None:
+    """Run the monitor: compute, store and print the findings (dismissed ones stay quiet).
+
+    Only what was known by the end of --as-of counts; a past --as-of stores nothing."""
     from monitor.check import finding_json, run_check
 
     day = _as_of(as_of)
+    replay = replay or day < _as_of(None)
     factory = open_session_factory(db_url)
     with factory() as session:
-        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay)
+        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay,
+                                   list(region_codes) or None)
         session.commit()
         rows = [finding_json(f) for f in found]
     if as_json:
@@ -291,7 +296,7 @@ def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str 
 @main.command()
 @click.option("--year", type=int, required=True, help="Report year.")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
+@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default="json", show_default=True)
 @click.option("-o", "--output", default=None, help="Write to this file (default: stdout; xlsx needs a file).")
 @db_option
@@ -301,6 +306,7 @@ def audit(year: int, as_of: str | None, replay: bool, fmt: str, output: str | No
     from monitor.check import run_check
 
     day = _as_of(as_of)
+    replay = replay or day < _as_of(None)
     factory = open_session_factory(db_url)
     with factory() as session:
         _, results = run_check(session, day, [year], replay=replay)

@@ -70,7 +70,7 @@ def test_seed_003_is_late_by_its_signed_date(stored) -> None:  # type: ignore[no
     late = codes["LATE"][0]
     assert late.message == "忻州市科学技术局2020年年度报告于2021-02-05发布，晚于法定期限（2021-01-31）5天（依据：落款日期）"
     assert late.evidence["source"] == "signed" and late.evidence["days_late"] == 5
-    assert late.evidence["rule"].startswith("条例 第49条")
+    assert late.evidence["rule"].startswith("依据《条例》第四十九条")
 
 
 def test_seed_000_truncated_tables(stored) -> None:  # type: ignore[no-untyped-def]
