@@ -58,13 +58,14 @@ class SampleWeb:
 
     def truth(self) -> dict[str, object]:
         """Ground truth for the current phase: every report and every non-report URL."""
-        reports, non_reports = [], []
+        reports, non_reports, foreign = [], [], []
         for host, site in self.sites.items():
             r = self.rendered(host)
             for t in r.truth_reports:
                 reports.append(dict(t, site_state=site.state, family=site.family))
             non_reports.extend(r.non_reports)
-        return {"phase": self.phase, "reports": reports, "non_reports": non_reports}
+            foreign.extend(r.foreign_reports)
+        return {"phase": self.phase, "reports": reports, "non_reports": non_reports, "foreign_reports": foreign}
 
     def record(self, entry: LogEntry) -> None:
         with self._lock:

@@ -13,7 +13,6 @@ from db.schema import open_db
 from monitor.check import run_check
 from monitor.deadlines import BEIJING
 
-
 # the column read to its end (contract 1): what makes the crawl of 2025-02-05 prove absence
 PROOF = {"columns": [{"url": "http://x.gov.cn/ndbg/", "why": "pinned", "why_detail": "start_urls", "adapter": "generic",
                       "pages_read": 1, "pages_total": 1, "exhausted": True, "listed_total": None, "entries": 3,
