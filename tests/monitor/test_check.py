@@ -10,8 +10,6 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime
-
-from monitor.deadlines import BEIJING
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from db.schema import open_db
 from db.store import FileStore, store_fetch
 from monitor import audit
 from monitor.check import dismiss, run_check
+from monitor.deadlines import BEIJING
 from tests.conftest import FIXTURES
 
 AS_OF = date(2026, 11, 22)
