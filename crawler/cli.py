@@ -161,12 +161,12 @@ def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[i
 def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registry_path: str | None,
            files_dir: str, db_url: str) -> None:
     """Store a report file obtained elsewhere as if crawled: parsed, versioned, evidenced."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from crawler.ingestion import build_fetch
+    from db.dates import BEIJING as beijing  # noqa: N811 - Beijing time is defined once
     from db.store import FileStore, agency_exists, store_fetch
 
-    beijing = timezone(timedelta(hours=8))
     if seen:
         try:
             seen_at = datetime.strptime(seen, "%Y-%m-%d").replace(tzinfo=beijing)
@@ -218,10 +218,12 @@ def as_of_option(f):  # type: ignore[no-untyped-def]
 
 
 def _as_of(value: str | None):  # type: ignore[no-untyped-def]
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime
+
+    from db.dates import BEIJING
 
     if value is None:
-        return datetime.now(timezone(timedelta(hours=8))).date()
+        return datetime.now(BEIJING).date()
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -162,9 +162,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _http_date(naive) -> str:  # type: ignore[no-untyped-def]
-    from datetime import timedelta, timezone
+    from db.dates import BEIJING
 
-    return format_datetime(naive.replace(tzinfo=timezone(timedelta(hours=8))).astimezone(UTC), usegmt=True)
+    return format_datetime(naive.replace(tzinfo=BEIJING).astimezone(UTC), usegmt=True)
 
 
 class SampleServer(ThreadingHTTPServer):

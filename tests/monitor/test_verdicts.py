@@ -286,3 +286,31 @@ def test_limited_runs_leave_every_other_finding_as_it_was(tmp_path: Path) -> Non
         assert out.exit_code == 0, (args, out.output)
         with factory() as s:
             assert _snapshot(s) == before, args
+
+
+# ---------------------------------------------------------------- one home for each fact
+def test_the_digest_uses_the_registrys_regional_deadlines(tmp_path: Path) -> None:
+    from monitor.digest import Scope, digest_data
+
+    factory = open_db(f"sqlite:///{tmp_path / 'd.db'}")
+    with factory() as s:
+        sync_registry(s, parse_registry('defaults:\n  regions:\n    "3208": {township: "02-20"}\nagencies:\n'
+                                        '  - {id: t, name: 某某镇人民政府, kind: township, region: "320831", site: "http://t.gov.cn/"}\n'))
+        s.commit()
+        data = digest_data(s, Scope(), date(2025, 1, 20), date(2025, 1, 27))
+        _, results = run_check(s, date(2025, 1, 27), years=[2024], replay=True)
+    [upcoming] = data["upcoming"]
+    assert upcoming["deadline"] == "2025-02-20" == results[0].deadline  # the audit list and the digest agree
+    assert upcoming["rule"].startswith("依据地方规定")
+
+
+@pytest.mark.parametrize(("kind", "year", "day", "rule"), [
+    ("department", 2024, "2025-01-31", "依据《条例》第四十九条"), ("government", 2024, "2025-03-31", "依据《条例》第四十九条"),
+    ("township", 2024, "2025-03-31", "《条例》未规定乡镇/街道的期限"), ("department", 2017, "2018-03-31", "依据2007年《条例》第三十一条"),
+])
+def test_statutory_deadlines_in_chinese(kind: str, year: int, day: str, rule: str) -> None:
+    from monitor.deadlines import deadline_for
+
+    dl = deadline_for(kind, year)
+    assert (dl.day.isoformat(), dl.rule.startswith(rule)) == (day, True)
+    assert deadline_for(kind, year, agency_deadline="02-15").rule.startswith("依据登记表中本机关的期限")
