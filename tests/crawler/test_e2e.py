@@ -50,7 +50,7 @@ def test_attachments_are_stored_and_parsed(crawled) -> None:  # type: ignore[no-
     by_url = {r["url"]: r for r in crawled["reports1"]}
     checked = 0
     for t in crawled["truth1"]["reports"]:
-        if t["site_state"] != "ok" or not t["attachments"]:
+        if t["site_state"] != "ok" or not t["attachments"] or not t["discoverable"]:
             continue
         got = by_url[t["url"]]
         assert [a["url"] for a in got["attachments"]] == t["attachments"]
@@ -69,7 +69,7 @@ def test_generated_tables_are_parsed_exactly(crawled) -> None:  # type: ignore[n
 
     with factory() as s:
         for t in crawled["truth1"]["reports"]:
-            if t["site_state"] != "ok" or t["format"] not in ("html", "docx", "xlsx") or "tables" not in t:
+            if t["site_state"] != "ok" or not t["discoverable"] or t["format"] not in ("html", "docx", "xlsx") or "tables" not in t:
                 continue
             doc = s.scalar(select(Document).where(Document.url == t["url"]))
             holder = doc if t["format"] == "html" else doc.attachments[0]
