@@ -24,7 +24,7 @@ from twisted.internet.threads import deferToThread
 
 from crawler.ingestion import build_fetch
 from crawler.items import ReportPage
-from db.models import CrawlRun, Document
+from db.models import AgencyCrawl, CrawlRun, Document
 from db.schema import open_db
 from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
 from parsing.api import ParserPool
@@ -123,11 +123,18 @@ class StorePipeline:
             return
         with self.lock, self.factory() as session:
             for aid, o in spider.outcomes().items():
-                record_agency_crawl(session, self.run_id, aid, **o)
+                record_agency_crawl(session, self.run_id, aid, **agency_crawl_values(o))
             run = session.get(CrawlRun, self.run_id)
             if run is not None:
                 finish_run(session, run, "done", {**dict(spider.counters), **self.stored, "peak_rss_mb": _peak_rss_mb()})
             session.commit()
+
+
+def agency_crawl_values(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The outcome's keys that ``AgencyCrawl`` has: ``proof`` is passed once the model has
+    the column (contract 1), and keys the model lacks are never passed."""
+    columns = set(AgencyCrawl.__table__.columns.keys())
+    return {k: v for k, v in outcome.items() if k in columns}
 
 
 def _peak_rss_mb() -> float | None:

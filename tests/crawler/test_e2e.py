@@ -15,7 +15,7 @@ from db.models import AgencyCrawl
 from db.schema import open_db
 from tests.conftest import DELAY
 
-UNREACHABLE = {"dead-daj": "HTTP 502", "slow-tjj": "timed out", "waf-sfj": "WAF/challenge page"}
+UNREACHABLE = {"dead-daj": "HTTP 502", "slow-tjj": "超时", "waf-sfj": "被拦截"}
 
 
 def test_crawls_succeed_with_a_summary(crawled) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,36 @@
+"""TRS WCM: lists paged by script, ``createPageHTML(total, current, "index", "html")``
+(page 0 is ``index.html``, page i ``index_i.html``); variants ``createPage(…)`` and
+``var countPage = N``.  Articles ``./YYYYMM/tYYYYMMDD_<id>.html``."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from spiders.adapters.base import Listing, Next, Page
+from spiders.adapters.common import html_entries
+
+NAME = "trs"
+_PAGER_RE = re.compile(r"createPage(?:HTML)?\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_COUNT_RE = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)")
+_CURRENT_RE = re.compile(r"var\s+currentPage\s*=\s*['\"]?(\d+)")
+
+
+def fingerprint(page: Page) -> bool:
+    t = page.text
+    return bool(_PAGER_RE.search(t) or _COUNT_RE.search(t) or "TRS_Editor" in t or re.search(r"/t20\d{6}_\d+\.s?html", t))
+
+
+def read(page: Page) -> Listing:
+    listing = Listing(entries=html_entries(page.url, page.text, page.org))
+    m = _PAGER_RE.search(page.text)
+    if m:
+        total, current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+    elif (c := _COUNT_RE.search(page.text)):
+        total, current, prefix, ext = int(c.group(1)), int((_CURRENT_RE.search(page.text) or [0, 0])[1]), "index", "html"
+    else:
+        return listing
+    listing.pages_total = total
+    if current == 0:
+        listing.next = [Next(urljoin(page.url, f"{prefix}_{i}.{ext}")) for i in range(1, total)]
+    return listing
