@@ -4,7 +4,10 @@ A crawl proves an agency-year's report absent only when it read a column *shown 
 agency's report column* to its end: ``why`` set (pinned in the registry, lists this agency's
 reports of other years, or named as its 年报 column on its own site), no list page failed,
 and the pagination exhausted or the listed total reached — and the column does not list a
-report of that year.  :func:`judge` says whether a crawl's stored proof does that, and if
+report of that year.  A column that lists no report of this agency at all is not proof
+(spec/findings.md, NOT_FOUND), even when the agency's site links it as its 年报 column (a
+township's site often links the county's column); only a column pinned in the registry and
+listing no other agency's reports is taken on the registry's word.  :func:`judge` says whether a crawl's stored proof does that, and if
 not, what part is missing, in Chinese an auditor can read.
 """
 
@@ -24,6 +27,14 @@ class Judgement:
     reason: str  # Chinese: what was explored and which part of the proof is missing (or what proved it)
     column: dict[str, Any] | None = None  # the column that proved absence
     gaps: list[str] = field(default_factory=list)  # machine-readable: which parts are missing
+
+
+def column_is_own(col: dict[str, Any]) -> bool:
+    """Shown to be this agency's report column: a why, and its own reports of other years listed
+    (or pinned in the registry and listing nobody else's)."""
+    if not col.get("why"):
+        return False
+    return bool(col.get("years")) or (col["why"] == "pinned" and not col.get("other_agencies"))
 
 
 def column_complete(col: dict[str, Any]) -> bool:
@@ -56,7 +67,7 @@ def judge(proof: dict[str, Any] | None, year: int) -> Judgement:
     block_text = "".join(f"；{b.get('url')}被拦截（{b.get('evidence') or b.get('status')}）" for b in blocked[:3])
     if not columns:
         return Judgement(False, f"未找到本机关的年报栏目（{explored}{block_text}）", gaps=["no_column"])
-    own = [c for c in columns if c.get("why")]
+    own = [c for c in columns if column_is_own(c)]
     for col in own:
         if column_complete(col) and year not in (col.get("years") or []):
             years = "、".join(str(y) for y in sorted(col.get("years") or [])) or "无"
@@ -68,9 +79,14 @@ def judge(proof: dict[str, Any] | None, year: int) -> Judgement:
     if not own:
         others = sorted({n for c in columns for n in c.get("other_agencies") or []})
         urls = "、".join(str(c.get("url")) for c in columns[:3])
-        if others:
-            parts.append(f"找到的栏目{urls}只列出其他机关的年报（{'、'.join(others[:5])}），不是本机关的年报栏目")
+        named = [c for c in columns if c.get("why")]
+        if others and not any(c.get("years") for c in columns):
+            parts.append(f"找到的栏目{urls}只列出其他机关的年报（{'、'.join(others[:5])}），未列出本机关任何年度的年报，"
+                         "不能证明是本机关的年报栏目")
             gaps.append("other_agency_column")
+        elif named:
+            parts.append(f"栏目{urls}未列出本机关任何年度的年报，不能证明是本机关的年报栏目")
+            gaps.append("column_lists_none_of_agency")
         else:
             parts.append(f"找到的栏目{urls}未能证明是本机关的年报栏目（非登记表指定、未列出本机关其他年度年报、"
                          "也未在本机关网站上标明为年报栏目）")

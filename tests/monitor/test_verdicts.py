@@ -314,3 +314,19 @@ def test_statutory_deadlines_in_chinese(kind: str, year: int, day: str, rule: st
     dl = deadline_for(kind, year)
     assert (dl.day.isoformat(), dl.rule.startswith(rule)) == (day, True)
     assert deadline_for(kind, year, agency_deadline="02-15").rule.startswith("依据登记表中本机关的期限")
+
+
+def test_a_column_named_on_the_site_listing_only_another_agency_is_not_proof(db) -> None:  # type: ignore[no-untyped-def]
+    # a township's site links the county's 年报 column as its own: read to its end, still not proof
+    county = _column(why="named_on_site", years=[], other_agencies=["某某县人民政府"])
+    _crawl(db, "2025-03-10T10:00", _proof(county))
+    row = _row(db)
+    assert row["status"] == "not_found" and "只列出其他机关的年报（某某县人民政府）" in row["reason"]
+
+
+def test_a_pinned_column_is_taken_on_the_registrys_word(db) -> None:  # type: ignore[no-untyped-def]
+    _crawl(db, "2025-03-10T10:00", _proof(_column(why="pinned", years=[], entries=0)))
+    assert _row(db)["status"] == "missing"
+    db.rollback()
+    _crawl(db, "2025-03-10T10:00", _proof(_column(why="named_on_site", years=[], entries=0)))
+    assert _row(db)["status"] == "not_found"
