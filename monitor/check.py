@@ -180,6 +180,19 @@ def _in_region(agency: Agency, regions: list[str] | None) -> bool:
     return not regions or any((agency.region or "").startswith(r) for r in regions)
 
 
+def judges_all_reports(session: Session, years: list[int] | None, agencies: list[str] | None,
+                       regions: list[str] | None) -> bool:
+    """Whether a run sees every stored report, as the rules across all agencies need: a full
+    run, or one limited only by years that (with the previous years) cover every report."""
+    if agencies or regions:
+        return False
+    if not years:
+        return True
+    needed = set(years) | {y - 1 for y in years}
+    stored = {y for (y,) in session.execute(select(Document.year).where(Document.kind == "page").distinct())}
+    return {y for y in stored if y is not None} <= needed
+
+
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
                agencies: list[str] | None = None, replay: bool = False,
                regions: list[str] | None = None) -> list[AgencyYear]:
@@ -225,10 +238,9 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
             prev = refs.get((aid, year - 1))
             if prev and (aid, year) in batch_results:
                 batch_results[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
-            if (aid, year) in batch_results:
-                prints.append(((aid, year), across.fingerprint(ref)))
+            prints.append(((aid, year), across.fingerprint(ref)))  # the previous year's too: duplicates compare all
         del docs, refs
-    if not limited:  # duplicates compare with every agency's reports: only a full run can judge them
+    if judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
         by_key = {(r.agency.id, r.year): r for r in results}
         for i, drafts in across.duplicates([p for _, p in prints]).items():
             key = prints[i][0]
@@ -290,7 +302,7 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
     rules it cannot evaluate without every agency (:data:`ACROSS_ALL_CODES`).
     """
     results = assess_all(session, as_of, years, agencies, replay, regions)
-    limited = bool(years or agencies or regions)
+    limited = not judges_all_reports(session, years, agencies, regions)
     if replay:
         drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
                           code=d.code, severity=d.severity, message=d.message, evidence=d.evidence, status="open")
