@@ -10,10 +10,10 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from spiders.families import detect, gkmlpt, hanweb, trs, vsb
 
 from parsing.classify import classify_title
 from parsing.readers.html import decode_html
+from spiders.families import detect, gkmlpt, hanweb, trs, vsb
 from tests.conftest import FIXTURES
 
 SITES = FIXTURES / "sites"
