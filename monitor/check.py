@@ -145,13 +145,16 @@ def _crawls(session: Session, cutoff: datetime | None = None,
 
 def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) -> list[Draft]:
     if report is None:
-        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告", {"why": "no parsable document", "title": title})]
+        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告",
+                      {"why": "no parsable document", "why_cn": "页面及附件均无法解析", "title": title})]
     status = report.get("table_status") or {}
     if "unreadable" in status.values():
         return []
     if not any((report.get("tables") or {}).values()) and len(report.get("sections") or []) < 3:
         why = report.get("error") or "neither the report's sections nor its tables are in the page or its attachments"
-        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why}）", {"why": why, "title": title})]
+        why_cn = f"页面及附件中只有{len(report.get('sections') or [])}个年报章节，且没有年报表格"
+        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why_cn}）",
+                      {"why": why, "why_cn": why_cn, "title": title})]
     return []
 
 
@@ -272,7 +275,7 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
         # only pages that are something else: the year stays unproved, never 按时发布 nor 未发布
         doc, wd, _, _ = wrong[0]
         why = wd[0].evidence.get("why")
-        reason = f"标题为年度报告的页面{doc.url}实为其他文件（{why}），未找到真正的年度报告"
+        reason = f"标题为年度报告的页面{doc.url}实为其他文件（{wd[0].evidence.get('why_cn')}），未找到真正的年度报告"
         ev = {"deadline": dl.day.isoformat(), "rule": dl.rule, "wrong_document": doc.url, "why": why,
               "linked_finding": finding_key(a.id, year, "WRONG_DOCUMENT", "")}
         status = compliance.Status("not_found", url=doc.url, evidence=ev, reason=reason)
