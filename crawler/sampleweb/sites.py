@@ -302,7 +302,9 @@ def expected_findings(sites: list[SampleSite], phase: int) -> set[tuple[str, int
                 continue  # never seen: nothing about its content can be found
             if r.appears_in_phase == 2:
                 out.add((s.agency_id, r.year, "BACKDATED"))
-            if s.pubdate_reset and abs((s.pubdate_reset - r.published).days) > 7:
+            shown = r.displayed or r.published  # the page's 发布时间, list date and URL stamp
+            dates = [shown, s.pubdate_reset or shown] + ([r.published] if r.fmt == "html" else [])  # + signed (落款)
+            if "coverletter" not in r.flags and (max(dates) - min(dates)).days > 7:
                 out.add((s.agency_id, r.year, "DATE_CONFLICT"))
             if phase >= 2 and r.edited_in_phase2:
                 out.add((s.agency_id, r.year, "EDITED"))
