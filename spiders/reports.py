@@ -228,6 +228,7 @@ class ReportsSpider(scrapy.Spider):
             if listing.render and self.browser and not meta.get("rendered"):
                 col.outstanding += 1
                 self.counters["rendered_pages"] += 1
+                self.crawler.stats.inc_value("nianbao/rendered_pages")
                 yield self._req(aid, response.url, self.parse_column, meta["role"], column=col.url, rendered=True,
                                 fragment=meta.get("fragment", ""), org=meta.get("org"), playwright=True,
                                 playwright_page_goto_kwargs={"wait_until": "networkidle"})

@@ -37,10 +37,8 @@ def main() -> None:
               "DOWNLOAD_DELAY": cfg.get("delay", 0.05), "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0,
               "DOWNLOAD_TIMEOUT": 5, "EXTENSIONS": {}, "NIANBAO_BROWSER": cfg.get("browser", False),
               **cfg.get("settings", {})}, priority="cmdline")
-    if cfg.get("browser"):
-        from crawler.browser import browser_settings
-
-        s.update(browser_settings(), priority="cmdline")
+    if not cfg.get("browser"):  # browser-free: Scrapy's own handlers
+        s.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")
     process = CrawlerProcess(s)
     crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler, agencies=cfg["agencies"], years=cfg.get("years"), budget=cfg.get("budget", 40))
