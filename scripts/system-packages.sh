@@ -4,8 +4,9 @@
 #   poppler-utils        pdftotext/pdftoppm: the benchmark's baseline and the fixture builder
 #   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG
 #   libgl1 libglib2.0-0  OpenCV, used by the optional OCR extra
+#   chromium             the crawler's last-resort browser for SPA shells (scrapy-playwright, executable_path)
 set -euo pipefail
-packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0)
+packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -40,7 +40,7 @@ from spiders.proof import Column, agency_proof
 MAX_NAV_DEPTH = 4
 MAX_LIST_PAGES = 60
 MAX_SUBCOLUMNS = 120
-API_STATUSES = [400, 403, 404, 405, 410, 412, 500, 501]
+API_STATUSES = [400, 403, 404, 405, 406, 410, 411, 412, 415, 500, 501]
 PAGE_STATUSES = [403, 412, 429]
 LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
 
@@ -66,6 +66,7 @@ class ReportsSpider(scrapy.Spider):
         }
         self.columns: dict[str, Column] = {}
         self.requested: set[str] = set()
+        self.sitemaps: dict[str, list[str]] = {}
         self.attr = Attributor(self.agencies)
         self.seen_reports: set[str] = set()
         self.rechecked = False
@@ -104,8 +105,12 @@ class ReportsSpider(scrapy.Spider):
                 yield from self._column(aid, url, "pinned", "登记的起始地址", priority=20)
             if not agency.get("start_urls"):
                 yield from self._explore(aid, agency["site"], 0, 0)
-            yield self._req(aid, urljoin(agency["site"], "/sitemap.xml"), self.parse_sitemap, "sitemap",
-                            handle_httpstatus_list=[404, 403, 410])
+            sitemap = urljoin(agency["site"], "/sitemap.xml")  # once per site, for every agency on it
+            if sitemap not in self.sitemaps:
+                self.sitemaps[sitemap] = [aid]
+                yield self._req(aid, sitemap, self.parse_sitemap, "sitemap", handle_httpstatus_list=[404, 403, 410])
+            elif aid not in self.sitemaps[sitemap]:
+                self.sitemaps[sitemap].append(aid)
 
     def _column(self, aid: str, url: str, why: str | None, detail: str, parent: str | None = None,
                 org: str | None = None, priority: int = 10):  # type: ignore[no-untyped-def]
@@ -223,6 +228,7 @@ class ReportsSpider(scrapy.Spider):
             if listing.render and self.browser and not meta.get("rendered"):
                 col.outstanding += 1
                 self.counters["rendered_pages"] += 1
+                self.crawler.stats.inc_value("nianbao/rendered_pages")
                 yield self._req(aid, response.url, self.parse_column, meta["role"], column=col.url, rendered=True,
                                 fragment=meta.get("fragment", ""), org=meta.get("org"), playwright=True,
                                 playwright_page_goto_kwargs={"wait_until": "networkidle"})
@@ -234,7 +240,11 @@ class ReportsSpider(scrapy.Spider):
                 col.pages_total = max(col.pages_total or 0, listing.pages_total)
             if listing.listed_total is not None:
                 col.listed_total = max(col.listed_total or 0, listing.listed_total)
-            pager = {n.url for n in listing.next}
+            nexts = list(listing.next)
+            if not meta.get("adapter") and adapter.NAME not in ("iframe",):
+                known = {n.url for n in nexts}
+                nexts += [n for n in subcolumns(page) if n.url not in known]
+            pager = {n.url for n in nexts}  # pages and sub-columns are not list entries
             new = 0
             context = list(col.reached_by) or [aid]
             for e in listing.entries:
@@ -243,10 +253,6 @@ class ReportsSpider(scrapy.Spider):
                 new += 1
                 col.entry_urls.add(e.url)
                 yield from self._entry(col, e.url, e.title, e.date, e.org or page.org, context)
-            nexts = list(listing.next)
-            if not meta.get("adapter") and adapter.NAME not in ("iframe",):
-                known = {n.url for n in nexts}
-                nexts += [n for n in subcolumns(page) if n.url not in known]
             for n in nexts:
                 yield from self._follow(aid, col, adapter.NAME, n, new, page.org)
             if meta["role"] in ("column", "explore") and not col.reports and not nexts and col.parent is None:
@@ -341,8 +347,9 @@ class ReportsSpider(scrapy.Spider):
             sel = Selector(text=page_text(response.body), type="xml")
             for loc in sel.xpath("//*[local-name()='loc']/text()").getall():
                 url = canonical(loc.strip())
-                if COLUMN_SLUG_RE.search(urlsplit(url).path) and same_site(url, self.agencies[aid]):
-                    yield from self._column(aid, url, None, "")
+                for other in self.sitemaps.get(response.request.url, [aid]):
+                    if COLUMN_SLUG_RE.search(urlsplit(url).path) and same_site(url, self.agencies[other]):
+                        yield from self._column(other, url, None, "")
         finally:
             self._finish(response)
 

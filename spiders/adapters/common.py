@@ -40,7 +40,8 @@ def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry
         if not title:
             continue
         around = " ".join(a.xpath("../text()|../*[not(self::a)]//text()|following-sibling::*[1]//text()").getall())
-        out.append(Entry(canonical(urljoin(base, href)), " ".join(title.split()), date_in(around), org))
+        day = date_in(around) or date_in(" ".join(a.xpath("../following-sibling::*[1]//text()").getall()))
+        out.append(Entry(canonical(urljoin(base, href)), " ".join(title.split()), day, org))
     return out
 
 

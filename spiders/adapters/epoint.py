@@ -39,7 +39,8 @@ def _request(state: dict, index: int, form: bool = False) -> Next:
 def read(page: Page) -> Listing:
     st = page.state
     if "api" not in st:
-        v = {k: (m.group(1) if (m := r.search(page.text)) else "") for k, r in _VAR_RES.items()}
+        scripts = " ".join(re.findall(r"<script\b[^>]*>(.*?)</script>", page.text, re.S | re.I))
+        v = {k: (m.group(1) if (m := r.search(scripts) or r.search(page.text)) else "") for k, r in _VAR_RES.items()}
         project = "/" + v["projectName"].strip("/") if v["projectName"].strip("/") else ""
         state = {"api": urljoin(page.url, f"{project}/rest/lightfrontaction/getgovinfolist"), "siteGuid": v["siteGuid"],
                  "categorynum": v["categorynum"], "deptcode": v["deptcode"], "seen": 0}

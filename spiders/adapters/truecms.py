@@ -17,7 +17,7 @@ from spiders.adapters.common import html_entries, unwrap_jsonp
 NAME = "truecms"
 STEPS = (50, 20, 10)
 _PROXY_RE = re.compile(r"['\"]([^'\"\s]*messageController/getMessage\.do)")
-_COL_RE = re.compile(r"\bcolumnId\s*[:=]\s*['\"]?([\w-]+)", re.I)
+_COL_RE = re.compile(r"\bcolumnId['\"]?\s*[:=]\s*['\"]?([\w-]+)", re.I)
 _RECORD_RE = re.compile(r"<record>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S)
 _TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)|totalrecord\W+(\d+)", re.I)
 

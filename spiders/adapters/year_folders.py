@@ -21,7 +21,6 @@ KIND_LABEL_RE = re.compile(r"^(?:本级|本级政府|市本级|县本级|区本�
                            r"乡镇|乡镇（街道）|乡镇\(街道\)|乡镇街道|街道|镇街|乡镇年报|部门及乡镇|县级部门|区级部门)$")
 ORGAN_LABEL_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{2,24}(?:局|委员会|委|办公室|办|人民政府|政府|镇|乡|街道|街道办事处|中心|院|署|"
                             r"管委会|管理委员会|分局|队|馆|厅|部|会)$")
-_YEAR_PATH_RE = re.compile(r"/(?:19|20)\d{2}(?:n\d*)?/?$|/(?:19|20)\d{2}[^/]*/[a-z]+/?$")
 _LISTISH_RE = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/list(?:_\d+)?\.s?html?|\.htm|/col/col\d+/index\.html)$|[?&](?:orgCode|orgcode|deptCode|deptcode|unitCode|orgId|deptId)=", re.I)
 
 
@@ -42,7 +41,7 @@ def subcolumns(page: Page) -> list[Next]:
         if url in seen or url == canonical(page.url) or not same_origin(url, page.url) or ATTACHMENT_RE.search(url):
             continue
         path = urlsplit(url).path
-        is_year = bool(YEAR_LABEL_RE.match(label)) and (under(url, page.url) or bool(_YEAR_PATH_RE.search(path)))
+        is_year = bool(YEAR_LABEL_RE.match(label)) and under(url, page.url)
         is_kind = bool(KIND_LABEL_RE.match(label)) and (under(url, page.url) or bool(_LISTISH_RE.search(url)))
         is_organ = bool(ORGAN_LABEL_RE.match(label)) and not classify_title(label).is_report and bool(
             _LISTISH_RE.search(url)) and (under(url, page.url) or "orgcode=" in url.lower() or "/pc/list.html" in path)
@@ -56,7 +55,8 @@ def fingerprint(page: Page) -> bool:
     subs = subcolumns(page)
     if not subs:
         return False
-    reports = [e for e in html_entries(page.url, page.text) if classify_title(e.title).is_report]
+    folders = {n.url for n in subs}
+    reports = [e for e in html_entries(page.url, page.text) if classify_title(e.title).is_report and e.url not in folders]
     return not reports
 
 

@@ -1,0 +1,83 @@
+"""The browser, as the last resort: scrapy-playwright driving Debian's ``chromium``.
+
+Only pages the spider recognised as SPA shells with no known list interface are rendered
+(requests with ``meta["playwright"]``); everything else goes through Scrapy's own HTTP
+handler unchanged.  No browser is downloaded: Playwright launches ``/usr/bin/chromium``
+through ``executable_path``.  The page's own subresources other than scripts and XHR
+(images, fonts, media, style sheets) and every other host are not fetched, to stay light
+and polite.  Without chromium or the Python package the crawl runs without a browser and
+says so in its stats (``rendered_pages`` stays 0).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+from typing import Any
+from urllib.parse import urlsplit
+
+CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+         "--disable-background-networking", "--disable-extensions", "--disable-sync", "--no-first-run",
+         "--disable-component-update", "--disable-default-apps", "--mute-audio", "--metrics-recording-only"]
+_SKIPPED = {"image", "font", "media", "stylesheet", "manifest", "texttrack", "websocket", "eventsource", "other"}
+
+
+def available() -> bool:
+    """Chromium on disk and scrapy-playwright importable."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return False
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def abort_request(request: Any) -> bool:
+    """Skip what a list does not need, and every host but the page's own."""
+    if request.resource_type in _SKIPPED:
+        return True
+    frame = request.frame if request.resource_type != "document" else None
+    page_host = urlsplit(frame.url).hostname if frame is not None and frame.url.startswith("http") else None
+    return page_host is not None and urlsplit(request.url).hostname != page_host
+
+
+def browser_settings() -> dict[str, Any]:
+    """Scrapy settings that install the handler (empty when no browser is available)."""
+    if not available():
+        return {"NIANBAO_BROWSER": False}
+    launch: dict[str, Any] = {"executable_path": CHROMIUM, "headless": True, "args": FLAGS, "timeout": 30_000}
+    return {
+        "NIANBAO_BROWSER": True,
+        "DOWNLOAD_HANDLERS": {"http": "crawler.browser.BrowserHandler", "https": "crawler.browser.BrowserHandler"},
+        "PLAYWRIGHT_BROWSER_TYPE": "chromium",
+        "PLAYWRIGHT_LAUNCH_OPTIONS": launch,
+        "PLAYWRIGHT_MAX_CONTEXTS": 1,
+        "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": 1,
+        "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 30_000,
+        "PLAYWRIGHT_ABORT_REQUEST": "crawler.browser.abort_request",
+    }
+
+
+@functools.cache
+def _handler_class() -> type:
+    from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+    class _BrowserHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+        """The handler, with the crawl's proxy (``--proxy`` sets it once the settings exist)."""
+
+        def __init__(self, crawler: Any) -> None:
+            super().__init__(crawler)
+            proxy = os.environ.get("http_proxy") or os.environ.get("HTTP_PROXY")
+            if proxy and "proxy" not in self.config.launch_options:
+                self.config.launch_options = {**self.config.launch_options, "proxy": {"server": proxy}}
+
+    return _BrowserHandler
+
+
+def __getattr__(name: str) -> Any:  # BrowserHandler is built only when Scrapy asks for it
+    if name == "BrowserHandler":
+        return _handler_class()
+    raise AttributeError(name)
