@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from db.models import Agency, Setting, utcnow
 
 KINDS = ("department", "government", "township")
+# the statute (条例 第四十九条; 乡镇 take the 政府 date): the registry's defaults and monitor.deadlines.STATUTE
 DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "03-31"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 _MMDD_RE = re.compile(r"^(\d{2})-(\d{2})$")
