@@ -68,3 +68,33 @@ def build_fetch(
     fetch.report_agency = agency_from_title(title)
     return fetch
 
+
+
+def stack_images(bodies: list[bytes]) -> bytes | None:
+    """An article's pictures stacked top to bottom into one PNG, so that tables split over
+    several pictures are read by OCR as one (None when Pillow cannot read them)."""
+    import io
+
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    images = []
+    for body in bodies:
+        try:
+            img = Image.open(io.BytesIO(body))
+            img.load()
+            images.append(img.convert("RGB"))
+        except Exception:  # noqa: BLE001 - not a picture Pillow reads: skipped
+            continue
+    if not images:
+        return None
+    width = max(i.width for i in images)
+    sheet = Image.new("RGB", (width, sum(i.height for i in images)), "white")
+    y = 0
+    for img in images:
+        sheet.paste(img, (0, y))
+        y += img.height
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()

@@ -401,7 +401,7 @@ class ReportsSpider(scrapy.Spider):
             yield ReportPage(agency_id=aid, url=url, kind="page", body=body, status=response.status,
                              etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
                              list_title=meta.get("list_title"), list_date=meta.get("list_date"),
-                             file_urls=list(dict.fromkeys(files + images)))
+                             file_urls=list(dict.fromkeys(files + images)), image_urls=images)
         finally:
             self._finish(response)
 
