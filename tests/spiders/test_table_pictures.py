@@ -57,3 +57,4 @@ def test_tables_split_over_two_pictures_are_read_by_ocr() -> None:
     assert report.tables["active"].found and report.tables["appeals"].found  # the picture holds tables 二 and 四
     assert report.tables["appeals"].rows == whole.tables["appeals"].rows
     assert "tables read by OCR from an image; check the values" in report.warnings
+
