@@ -105,3 +105,15 @@ def epoint_detail_page(answer: str) -> tuple[str, list[str]] | None:
     page = (f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
             f"<p>发布时间：{day}</p><div id='zoom'>{data.get('infocontent') or ''}</div></body></html>")
     return page, files
+
+
+def page_title(text: str) -> str | None:
+    """The article's own title: ``ArticleTitle`` meta, then the first heading, then <title>."""
+    sel = Selector(text=text)
+    heading = next((" ".join(" ".join(h.css("::text").getall()).split()) for h in sel.css("h1, .title, h2")
+                    if "".join(h.css("::text").getall()).strip()), None)
+    for value in (sel.css("meta[name=ArticleTitle]::attr(content), meta[name=articletitle]::attr(content)").get(),
+                  heading, " ".join(" ".join(sel.css("title::text").getall()).split())):
+        if value and value.strip():
+            return value.strip()
+    return None

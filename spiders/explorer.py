@@ -19,10 +19,11 @@ _YEAR_RE = re.compile(r"(?:19|20)\d{2}")
 _SKIP_URL_RE = re.compile(r"search|calendar|login|logout|register|print|/rss|javascript:|mailto:|\.(?:css|js|jpg|png|gif|zip|rar)$", re.I)
 _SKIP_LABEL_RE = re.compile(r"^(?:首页|上一页|下一页|尾页|English|无障碍|登录|注册|搜索)$")
 LABEL_SCORES = ((re.compile(r"年报|年度报告"), 60), (re.compile(r"信息公开|政务公开"), 25), (re.compile(r"公开目录|信息公开目录|目录"), 15),
-                (re.compile(r"法定主动公开|主动公开"), 12), (re.compile(r"本级|部门|乡镇|街道"), 8), (re.compile(r"政府信息|公开"), 6))
+                (re.compile(r"法定主动公开|主动公开"), 12), (re.compile(r"本级|部门|乡镇|街道"), 8), (re.compile(r"政府信息|公开"), 6),
+                (re.compile(r"通知公告|公示公告|^公告$"), 7))
 URL_SCORES = ((re.compile(r"xxgknb|zfxxgknb|ndbg|gknb", re.I), 50), (re.compile(r"xxgk|zwgk|gkml|zfxxgk|govinfo|gkmlpt", re.I), 15),
               (re.compile(r"/(?:19|20)\d{2}/"), 4), (re.compile(r"/col/col\d+|list", re.I), 2))
-PENALTY_RE = re.compile(r"新闻|动态|要闻|图片|视频|专题|互动|留言|信箱|招聘|办事|服务")
+PENALTY_RE = re.compile(r"新闻|动态|要闻|图片|视频|专题|互动|留言|信箱|招聘|办事|服务|政策解读")
 MIN_SCORE = 6
 BUDGET = 40
 

@@ -12,6 +12,7 @@ reached them, with what each showed: the proof of absence (:mod:`spiders.proof`)
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -42,6 +43,8 @@ MAX_LIST_PAGES = 60
 MAX_SUBCOLUMNS = 120
 API_STATUSES = [400, 403, 404, 405, 406, 410, 411, 412, 415, 500, 501]
 PAGE_STATUSES = [403, 412, 429]
+TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\.\.)\s*$")
+MAYBE_REPORT_RE = re.compile(r"年报|年度报|信息公开|政务公开|工作年")
 LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
 
 
@@ -252,23 +255,30 @@ class ReportsSpider(scrapy.Spider):
                     continue
                 new += 1
                 col.entry_urls.add(e.url)
-                yield from self._entry(col, e.url, e.title, e.date, e.org or page.org, context)
+                yield from self._entry(col, e.url, e.title, e.date, e.org or page.org, context, response.url)
             for n in nexts:
                 yield from self._follow(aid, col, adapter.NAME, n, new, page.org)
             if meta["role"] in ("column", "explore") and not col.reports and not nexts and col.parent is None:
                 yield from self._links(aid, response.url, text, meta.get("depth", 1))
 
-    def _entry(self, col: Column, url: str, title: str, day: str | None, org: str | None, context: list[str]):  # type: ignore[no-untyped-def]
+    def _entry(self, col: Column | None, url: str, title: str, day: str | None, org: str | None,
+               context: list[str], page_url: str):  # type: ignore[no-untyped-def]
         verdict = classify_title(title)
         if not verdict.is_report:
+            if TRUNCATED_RE.search(title) and MAYBE_REPORT_RE.search(title) and not ATTACHMENT_RE.search(url):
+                # a title cut short by the list ("…政府信息公…"): the article's own title decides
+                if same_site(url, self.agencies[context[0]], page_url):
+                    yield from self._article(context[0], url, title, day, verify=(org, context, col.url if col else None))
             return
         owner, organ = self.attr.attribute(title, url, org, context)
-        col.reports[url] = (owner, organ, verdict.year)
-        if owner is None or not same_site(url, self.agencies[owner], col.url):
+        if col is not None:
+            col.reports[url] = (owner, organ, verdict.year)
+        if owner is None or not (same_site(url, self.agencies[owner], page_url)
+                                 or (col is not None and same_site(url, self.agencies[owner], col.url))):
             return
         if self.years and verdict.year not in self.years:
             return
-        yield from self._article(owner, url, title, day)
+        yield from self._article(owner, url, title, day, column=col.url if col else None)
 
     def _follow(self, aid: str, col: Column, adapter: str, n: Next, new: int, org: str | None):  # type: ignore[no-untyped-def]
         if n.kind == "subcolumn":
@@ -305,9 +315,15 @@ class ReportsSpider(scrapy.Spider):
                 return
             page = Page(url=response.url, text=text)
             adapter = sniff(page)
-            lists_reports = any(classify_title(e.title).is_report for e in adapter.read(page).entries) \
-                if adapter.NAME not in LIST_ADAPTERS else False
-            if adapter.NAME in LIST_ADAPTERS or lists_reports or COLUMN_SLUG_RE.search(urlsplit(response.url).path):
+            entries = adapter.read(page).entries if adapter.NAME not in LIST_ADAPTERS else []
+            reports = [e for e in entries if classify_title(e.title).is_report]
+            slug = COLUMN_SLUG_RE.search(urlsplit(response.url).path)
+            if not slug and adapter.NAME not in LIST_ADAPTERS and len(reports) < 2:
+                for e in reports:  # a report posted outside the column (通知公告, the home page)
+                    yield from self._entry(None, e.url, e.title, e.date, None, [aid], response.url)
+                yield from self._links(aid, response.url, text, depth)
+                return
+            if adapter.NAME in LIST_ADAPTERS or reports or slug:
                 key = canonical(response.url)  # found by exploring: read it as a column, here
                 if key not in self.columns:
                     self.columns[key] = Column(url=key)
@@ -315,8 +331,10 @@ class ReportsSpider(scrapy.Spider):
                     if key not in self.state[aid]["roots"]:
                         self.state[aid]["roots"].append(key)
                     yield from self._read(self.columns[key], response, text, response.meta)
-                    return
-                self.columns[key].reach(aid, None, "")
+                    if depth > 0 and len(reports) >= 3:
+                        return  # a real column: its own links were weighed by _read
+                else:
+                    self.columns[key].reach(aid, None, "")
             yield from self._links(aid, response.url, text, depth)
         finally:
             self._finish(response)
@@ -354,17 +372,36 @@ class ReportsSpider(scrapy.Spider):
             self._finish(response)
 
     # ---------------------------------------------------------------- articles
-    def _article(self, aid: str, url: str, title: str, day: str | None):  # type: ignore[no-untyped-def]
+    def _article(self, aid: str, url: str, title: str, day: str | None, column: str | None = None,
+                 verify: tuple[Any, ...] | None = None):  # type: ignore[no-untyped-def]
         if url in self.seen_reports:
             return
         self.seen_reports.add(url)
-        self.state[aid]["reports"].add(url)
         if ATTACHMENT_RE.search(url):  # the list links the file itself
+            self.state[aid]["reports"].add(url)
             self.counters["reports"] += 1
             yield ReportPage(agency_id=aid, url=url, kind="file", list_title=title, list_date=day, file_urls=[url])
             return
+        if verify is None:
+            self.state[aid]["reports"].add(url)
         yield self._req(aid, url, self.parse_article, "article", list_title=title, list_date=day,
+                        from_column=column or (verify[2] if verify else None), verify=verify,
                         handle_httpstatus_list=[404, 410, 403, 412])
+
+    def _as_list(self, response: Response, text: str) -> bool:
+        """An "article" that is a list: a folder named like a report, or a page of report links."""
+        meta = response.meta
+        col_key = meta.get("from_column")
+        if col_key is None or col_key not in self.columns:
+            return False
+        path = urlsplit(response.url).path
+        folder = path.endswith("/") or bool(re.search(r"/index(?:_\d+)?\.s?html?$", path))
+        if not folder and text.count("年度报告") + text.count("年报") < 3:
+            return False
+        page = Page(url=response.url, text=text)
+        links = [e for e in sniff(page).read(page).entries
+                 if e.url != canonical(response.url) and classify_title(e.title).is_report]
+        return (folder and bool(links)) or len(links) >= 2
 
     def parse_article(self, response: Response):  # type: ignore[no-untyped-def]
         try:
@@ -381,6 +418,32 @@ class ReportsSpider(scrapy.Spider):
                 yield self._req(aid, urljoin(response.url, shell), self.parse_article, "article",
                                 list_title=meta.get("list_title"), list_date=meta.get("list_date"))
                 return
+            if not meta.get("detail") and self._as_list(response, text):
+                parent = meta["from_column"]
+                key = canonical(response.url)
+                self.state[aid]["reports"].discard(meta.get("report_url", response.url))
+                if key not in self.columns:
+                    self.columns[key] = Column(url=key, parent=parent)
+                    self.columns[parent].children.append(key)
+                    for other, (w, d) in self.columns[parent].reached_by.items():
+                        self.columns[key].reach(other, w, f"{d}（子栏目）")
+                    yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None})
+                return
+            if meta.get("verify"):
+                org, context, _ = meta["verify"]
+                full = articles.page_title(text)
+                verdict = classify_title(full or "")
+                if not verdict.is_report:
+                    return
+                owner, organ = self.attr.attribute(full, response.url, org, context)
+                col = self.columns.get(meta.get("from_column") or "")
+                if col is not None:
+                    col.reports[response.url] = (owner, organ, verdict.year)
+                if owner is None or (self.years and verdict.year not in self.years):
+                    return
+                aid = owner
+                self.state[aid]["reports"].add(response.url)
+                meta = {**meta, "list_title": full}
             if not meta.get("detail") and (epoint := articles.epoint_detail_request(response.url, text)):
                 yield self._req(aid, epoint[0], self.parse_article, "article", method="POST", formdata=epoint[1],
                                 detail="epoint", report_url=response.url, list_title=meta.get("list_title"),
@@ -401,7 +464,7 @@ class ReportsSpider(scrapy.Spider):
             yield ReportPage(agency_id=aid, url=url, kind="page", body=body, status=response.status,
                              etag=_header(response, "ETag"), last_modified=_header(response, "Last-Modified"),
                              list_title=meta.get("list_title"), list_date=meta.get("list_date"),
-                             file_urls=list(dict.fromkeys(files + images)))
+                             file_urls=list(dict.fromkeys(files + images)), image_urls=images)
         finally:
             self._finish(response)
 

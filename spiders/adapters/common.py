@@ -17,6 +17,7 @@ from spiders.adapters.base import Entry
 _SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:sid|sessionid|jsessionid|PHPSESSID)=[^&#]*&?", re.I)
 ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|zip|png|jpe?g|gif|tiff?|bmp)(?:$|\?)|downfile\.jsp|download\.jsp|/download/|getfile", re.I)
 BEIJING = timezone(timedelta(hours=8))
+_ONCLICK_RE = re.compile(r"""(?:window\.open|location\.href\s*=|location\.assign|openUrl|openWin\w*)\s*\(?\s*['"]([^'"]+)['"]""")
 _TITLE_KEYS = ("title", "realtitle", "realTitle", "articleTitle", "name", "vc_title", "infotitle")
 _URL_KEYS = ("url", "post_url", "infourl", "infoUrl", "link", "href", "linkurl", "art_url", "urls", "pcUrl")
 _DATE_KEYS = ("publish_time", "first_publish_time", "created_at", "pubDate", "publishTime", "publishDate",
@@ -32,8 +33,11 @@ def canonical(url: str) -> str:
 def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry]:
     """Every titled link of a list with the date printed next to it."""
     out: list[Entry] = []
-    for a in sel.css("a[href]"):
+    for a in sel.css("a[href], a[onclick]"):
         href = (a.attrib.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):  # the target may be in onclick
+            m = _ONCLICK_RE.search(a.attrib.get("onclick", "") + " " + href)
+            href = m.group(1) if m else ""
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
         title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()

@@ -17,6 +17,7 @@ from spiders.adapters.common import json_entries, load_json
 
 NAME = "epoint"
 PAGE_SIZE = 20
+ATTEMPTS = ((False, 0), (True, 0), (False, 1), (True, 1))  # (form params=, pageIndex) for the first page
 _VAR_RES = {k: re.compile(rf"\b{k}\s*[:=]\s*['\"]([^'\"]*)['\"]", re.I)
             for k in ("projectName", "siteGuid", "categorynum", "deptcode")}
 
@@ -46,17 +47,24 @@ def read(page: Page) -> Listing:
                  "categorynum": v["categorynum"], "deptcode": v["deptcode"], "seen": 0}
         return Listing(next=[_request(state, 0)])
     data = load_json(page.text)
-    if page.status != 200 or not isinstance(data, dict):
-        if not st["form"] and st["pageIndex"] == 0:
-            return Listing(next=[_request(st, 0, form=True)])
-        if st["pageIndex"] == 0 and page.status != 200:
-            return Listing(next=[_request(st, 1, st["form"])]) if not st.get("retried") else Listing(error=f"HTTP {page.status}")
+    custom = (data.get("custom") if isinstance(data.get("custom"), dict) else data) if isinstance(data, dict) else None
+    entries = json_entries(page.url, custom.get("data") if isinstance(custom, dict) else custom, page.org) if custom else []
+    if st.get("probing", True) and not entries:
+        # the first page is where a server shows what it accepts: JSON body or form params=,
+        # pageIndex from 0 or from 1
+        here = ATTEMPTS.index((st["form"], st["pageIndex"])) if (st["form"], st["pageIndex"]) in ATTEMPTS else len(ATTEMPTS)
+        if here + 1 < len(ATTEMPTS):
+            form, index = ATTEMPTS[here + 1]
+            return Listing(next=[_request(st, index, form)])
+        if page.status != 200:
+            return Listing(error=f"HTTP {page.status}")
+        return Listing()  # every way asked, an empty column
+    if page.status != 200 or custom is None:
         return Listing(error=f"HTTP {page.status}" if page.status != 200 else "新点接口返回的不是 JSON")
-    custom = data.get("custom") if isinstance(data.get("custom"), dict) else data
-    listing = Listing(entries=json_entries(page.url, custom.get("data") if isinstance(custom, dict) else custom, page.org))
+    listing = Listing(entries=entries)
     total = custom.get("total") or custom.get("count") or custom.get("totalCount") if isinstance(custom, dict) else None
     if str(total or "").isdigit():
         listing.listed_total = int(total)
     if listing.entries:
-        listing.next = [_request(st, st["pageIndex"] + 1, st["form"])]
+        listing.next = [_request({**st, "probing": False}, st["pageIndex"] + 1, st["form"])]
     return listing

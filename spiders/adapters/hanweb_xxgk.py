@@ -16,6 +16,7 @@ _AREA_RE = re.compile(r"\barea\s*[=:]\s*['\"]?([\w-]+)", re.I)
 _TYPE_RE = re.compile(r"\binfotypeid\s*[=:]\s*['\"]?([\w-]+)", re.I)
 _PAGES_RE = re.compile(r"共\s*(\d+)\s*页|totalpage\s*[=:]\s*['\"]?(\d+)", re.I)
 _TOTAL_RE = re.compile(r"共\s*(\d+)\s*条")
+_COLID_RE = re.compile(r"\b(?:columnid|colid|col_id)\s*[=:]\s*['\"]?(\d+)", re.I)
 _SEARCH_RE = re.compile(r"['\"]([^'\"]*module/xxgk/search\.jsp)")
 
 
@@ -34,12 +35,16 @@ def read(page: Page) -> Listing:
         area = (m.group(1) if (m := _AREA_RE.search(page.text)) else "")
         itype = (m.group(1) if (m := _TYPE_RE.search(page.text)) else "")
         url = urljoin(page.url, m.group(1)) if (m := _SEARCH_RE.search(page.text)) else urljoin(page.url, "/module/xxgk/search.jsp")
-        state = {"search": url, "area": area, "infotypeId": itype, "currpage": 1}
+        col = (m.group(1) if (m := re.search(r"/col/col(\d+)/", page.url) or _COLID_RE.search(page.text)) else "")
+        state = {"search": url, "area": area, "infotypeId": itype, "currpage": 1, "col": col}
         return Listing(entries=html_entries(page.url, page.text, page.org),
                        next=[Next(url, method="POST", formdata=_form(state, 1), state=state)])
     if page.status != 200:
         return Listing(error=f"HTTP {page.status}")
-    listing = Listing(entries=html_entries(page.url, page.text, page.org))
+    entries = html_entries(page.url, page.text, page.org)
+    col = st.get("col")
+    mine = [e for e in entries if col and f"art_{col}_" in e.url]
+    listing = Listing(entries=mine or entries)  # the whole area's items: this column's only, when marked
     m = _PAGES_RE.search(page.text)
     pages = int(next(g for g in m.groups() if g)) if m else None
     listing.pages_total = pages

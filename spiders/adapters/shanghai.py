@@ -5,6 +5,7 @@ nothing new.  The page's ``new CMS({…})`` options are passed on as parameters.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlencode, urljoin
 
@@ -16,6 +17,7 @@ PAGE_SIZE = 15
 _API_RE = re.compile(r"['\"]?((?:https?://[^'\"\s]+)?/front/api/data/(?:affair|search)[^'\"\s?]*)")
 _CMS_RE = re.compile(r"new\s+CMS\s*\((.*?)\)\s*[;.]", re.S)
 _OPT_RE = re.compile(r"['\"]?(\w+)['\"]?\s*:\s*['\"]?([\w-]+)['\"]?")
+_POST_RE = re.compile(r"\$\.post\s*\(|type\s*:\s*['\"]post['\"]|method\s*:\s*['\"]post['\"]", re.I)
 _SKIP = {"el", "url", "api", "template", "tpl", "container", "pageSize", "pageNo", "pageNum", "page", "current"}
 
 
@@ -25,6 +27,9 @@ def fingerprint(page: Page) -> bool:
 
 def _request(state: dict, n: int) -> Next:
     q = {**state["params"], "pageNo": n, "pageNum": n, "page": n, "current": n, "pageSize": PAGE_SIZE}
+    if state.get("post"):  # the POST JSON variant of the interface
+        return Next(state["api"], method="POST", body=json.dumps(q, ensure_ascii=False),
+                    headers={"Content-Type": "application/json"}, state={**state, "n": n}, sequential=True)
     return Next(f"{state['api']}?{urlencode(q)}", state={**state, "n": n}, sequential=True)
 
 
@@ -36,11 +41,15 @@ def read(page: Page) -> Listing:
         params: dict[str, str] = {}
         if (c := _CMS_RE.search(page.text)):
             params = {k: v for k, v in _OPT_RE.findall(c.group(1)) if k not in _SKIP}
-        return Listing(next=[_request({"api": api, "params": params, "referer": page.url}, 1)])
+        post = bool(_POST_RE.search(page.text))
+        return Listing(next=[_request({"api": api, "params": params, "referer": page.url, "post": post}, 1)])
     data = load_json(page.text)
+    entries = json_entries(st["referer"], data, page.org) if data is not None else []
+    if st["n"] == 1 and not entries and not st.get("switched"):  # GET refused or empty: ask by POST (or GET)
+        return Listing(next=[_request({**st, "post": not st.get("post"), "switched": True}, 1)])
     if page.status != 200 or data is None:
         return Listing(error=f"HTTP {page.status}" if page.status != 200 else "front/api 返回的不是 JSON")
-    listing = Listing(entries=json_entries(st["referer"], data, page.org))
+    listing = Listing(entries=entries)
     if listing.entries:
         listing.next = [_request(st, st["n"] + 1)]
     return listing

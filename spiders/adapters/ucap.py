@@ -50,9 +50,11 @@ def read(page: Page) -> Listing:
     body = data.get("data") if isinstance(data.get("data"), dict) else data
     listing = Listing(entries=json_entries(st["referer"], body.get("results") or body.get("list") or [], page.org))
     total = body.get("total")
+    results = body.get("results") or body.get("list") or []
+    per = len(results) if 0 < len(results) < PAGE_SIZE else PAGE_SIZE  # a server capping pageSize
     if str(total or "").isdigit():
         listing.listed_total = int(total)
-        listing.pages_total = max(1, math.ceil(int(total) / PAGE_SIZE))
+        listing.pages_total = max(1, math.ceil(int(total) / per))
     if st["current"] == 1:
         if listing.pages_total:
             listing.next = [_request(st, n) for n in range(2, listing.pages_total + 1)]

@@ -136,7 +136,7 @@ def test_platforms_blocks_and_politeness(tmp_path: Path) -> None:
     assert items[f"http://{tc}/zwgk/xxgknb/202301/t20230128_1.html"]["agency_id"] == "tc"  # perpage 50 refused, 20 taken
     gbk = items[f"http://{hw}/art/2024/1/25/art_10086_901.html"]
     assert gbk["agency_id"] == "tc"  # the title names 某某市人民政府, whichever crawl listed it
-    assert gbk["file_urls"] == [f"http://{hw}/picture/0/table1.png"]  # the table picture, not the logo
+    assert gbk["file_urls"] == gbk["image_urls"] == [f"http://{hw}/picture/0/table1.png"]  # the table picture, not the logo
     assert items[f"http://{ns}/xxgk/ndbg/1.html"]["agency_id"] == "ns"  # a noscript notice is not a block
     o = got["outcomes"]
     assert o["waf"]["outcome"] == "unreachable" and o["waf"]["reason"].startswith("被拦截（HTTP 412")

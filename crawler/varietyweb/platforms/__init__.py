@@ -1,0 +1,1 @@
+"""One module per list platform of sites.md; each renders a column from list entries."""
