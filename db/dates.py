@@ -22,6 +22,10 @@ BEIJING = timezone(timedelta(hours=8))
 # independent displayed sources; the order only picks the representative of a group
 DISPLAYED = ("meta:PubDate", "page:date", "url", "list:date", "signed")
 WEAK = ("http:last-modified",)
+# a source recorded under another name that is still that displayed source: ingestion marks
+# a PubDate it suspects a CMS migration reset; it still votes here (and is outvoted), so
+# DATE_CONFLICT lists it rather than hiding it
+ALIASES = {"meta:PubDate-migrated": "meta:PubDate"}
 AGREE_DAYS = 7
 SOURCE_NAMES = {"first_seen": "首次发现时间", "meta:PubDate": "网页发布时间标记", "page:date": "页面显示的发布时间",
                 "url": "网址中的日期", "list:date": "栏目列表日期", "signed": "落款日期", "http:last-modified": "服务器修改时间",
@@ -55,6 +59,7 @@ def publication_date(evidence: list[tuple[str, str]]) -> DateChoice | None:
     """The displayed publication date from (source, value) pairs; None without any date."""
     earliest: dict[str, date] = {}
     for source, value in evidence:
+        source = ALIASES.get(source, source)
         if source in DISPLAYED or source in WEAK:
             d = _day(value)
             if d is not None and (source not in earliest or d < earliest[source]):
