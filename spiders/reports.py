@@ -70,6 +70,8 @@ class ReportsSpider(scrapy.Spider):
         self.columns: dict[str, Column] = {}
         self.requested: set[str] = set()
         self.sitemaps: dict[str, list[str]] = {}
+        self.nav_pages: dict[str, list[tuple[str, int]]] = {}  # explored URL -> (agency, depth) that wanted it
+        self.nav_texts: dict[str, str | None] = {}
         self.attr = Attributor(self.agencies)
         self.seen_reports: set[str] = set()
         self.rechecked = False
@@ -147,6 +149,13 @@ class ReportsSpider(scrapy.Spider):
             return
         st["visited"].add(url)
         st["explored"] += 1
+        if url in self.nav_pages:  # fetched already for another agency on this host: read it again, not fetch
+            self.nav_pages[url].append((aid, depth))
+            if self.nav_texts.get(url) is not None:
+                st["ok_pages"] += 1
+                yield from self._explored(aid, url, self.nav_texts[url], depth)
+            return
+        self.nav_pages[url] = [(aid, depth)]
         yield self._req(aid, url, self.parse_explore, "explore", depth=depth, priority=score // 10,
                         handle_httpstatus_list=PAGE_STATUSES)
 
@@ -307,13 +316,25 @@ class ReportsSpider(scrapy.Spider):
         """A home or hub page: a column if it lists reports or is an interface, else links."""
         try:
             text = page_text(response.body)
+            key = canonical(response.request.url)
             if not self._reached(response, text):
+                self.nav_texts[key] = None
                 return
-            aid, depth = response.meta["agency"], response.meta.get("depth", 0)
+            self.nav_texts[key] = text if canonical(response.url) == key else None
+            for aid, depth in self.nav_pages.get(key, [(response.meta["agency"], response.meta.get("depth", 0))]):
+                if aid != response.meta["agency"]:
+                    self.state[aid]["ok_pages"] += 1  # read for it too
+                yield from self._explored(aid, response.url, text, depth)
+        finally:
+            self._finish(response)
+
+    def _explored(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
+        if True:
             if (shell := js_redirect(text)):
-                yield from self._explore(aid, urljoin(response.url, shell), depth, 50)
+                yield from self._explore(aid, urljoin(url, shell), depth, 50)
                 return
-            page = Page(url=response.url, text=text)
+            response = _Fetched(url, text, {"agency": aid, "depth": depth, "role": "explore"})
+            page = Page(url=url, text=text)
             adapter = sniff(page)
             entries = adapter.read(page).entries if adapter.NAME not in LIST_ADAPTERS else []
             reports = [e for e in entries if classify_title(e.title).is_report]
@@ -336,8 +357,6 @@ class ReportsSpider(scrapy.Spider):
                 else:
                     self.columns[key].reach(aid, None, "")
             yield from self._links(aid, response.url, text, depth)
-        finally:
-            self._finish(response)
 
     def _links(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
         agency = self.agencies[aid]
@@ -396,12 +415,14 @@ class ReportsSpider(scrapy.Spider):
             return False
         path = urlsplit(response.url).path
         folder = path.endswith("/") or bool(re.search(r"/index(?:_\d+)?\.s?html?$", path))
-        if not folder and text.count("年度报告") + text.count("年报") < 3:
+        if folder:
+            return True  # a folder named like a report is a year or kind folder, not an article
+        if text.count("年度报告") + text.count("年报") < 3:
             return False
         page = Page(url=response.url, text=text)
         links = [e for e in sniff(page).read(page).entries
                  if e.url != canonical(response.url) and classify_title(e.title).is_report]
-        return (folder and bool(links)) or len(links) >= 2
+        return len(links) >= 2
 
     def parse_article(self, response: Response):  # type: ignore[no-untyped-def]
         try:
@@ -518,6 +539,13 @@ class ReportsSpider(scrapy.Spider):
                         "pages": st["ok_pages"], "reports_found": len(st["reports"]),
                         "proof": agency_proof(aid, self.columns, explored, st["blocked"])}
         return out
+
+
+class _Fetched:
+    """A page already fetched, read again for another agency (the parts ``_read`` uses)."""
+
+    def __init__(self, url: str, text: str, meta: dict[str, Any]) -> None:
+        self.url, self.text, self.meta, self.status = url, text, meta, 200
 
 
 def _header(response: Response, name: str) -> str | None:
