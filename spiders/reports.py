@@ -44,7 +44,7 @@ MAX_SUBCOLUMNS = 120
 API_STATUSES = [400, 403, 404, 405, 406, 410, 411, 412, 415, 500, 501]
 PAGE_STATUSES = [403, 412, 429]
 TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\.\.)\s*$")
-MAYBE_REPORT_RE = re.compile(r"年报|年度报|信息公开|政务公开|工作年")
+MAYBE_REPORT_RE = re.compile(r"^(?!解读|图解|关于|一图).*(?:年报|年度|信息公开|政务公开|工作年|(?:19|20)\d{2}\s*年)")
 LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
 
 
@@ -243,7 +243,8 @@ class ReportsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("nianbao/rendered_pages")
                 yield self._req(aid, response.url, self.parse_column, meta["role"], column=col.url, rendered=True,
                                 fragment=meta.get("fragment", ""), org=meta.get("org"), playwright=True,
-                                playwright_page_goto_kwargs={"wait_until": "networkidle"})
+                                playwright_page_goto_kwargs={"wait_until": "networkidle"},
+                                playwright_page_init_callback="crawler.browser.one_at_a_time")
                 return
             col.pages_read += 1
             if listing.error:
@@ -265,8 +266,9 @@ class ReportsSpider(scrapy.Spider):
                 new += 1
                 col.entry_urls.add(e.url)
                 yield from self._entry(col, e.url, e.title, e.date, e.org or page.org, context, response.url)
+            chained = bool(meta.get("state")) or meta.get("role") == "list"  # this page is itself a list page or answer
             for n in nexts:
-                yield from self._follow(aid, col, adapter.NAME, n, new, page.org)
+                yield from self._follow(aid, col, adapter.NAME, n, new if chained else 1, page.org)
             if meta["role"] in ("column", "explore") and not col.reports and not nexts and col.parent is None:
                 yield from self._links(aid, response.url, text, meta.get("depth", 1))
 
@@ -428,56 +430,48 @@ class ReportsSpider(scrapy.Spider):
         try:
             aid, meta = response.meta["agency"], response.meta
             text = page_text(response.body)
+            url = meta.get("report_url", response.url)
             if response.status in (404, 410) or (len(text) < 4000 and SOFT_404_RE.search(text)):
-                yield ReportPage(agency_id=aid, url=meta.get("report_url", response.url), kind="gone",
-                                 status=response.status,
-                                 gone_reason=f"HTTP {response.status}" if response.status != 200 else "软 404")
+                if not meta.get("verify"):
+                    yield ReportPage(agency_id=aid, url=url, kind="gone", status=response.status,
+                                     gone_reason=f"HTTP {response.status}" if response.status != 200 else "软 404")
                 return
             if not self._reached(response, text):
                 return
+            keep = {k: meta[k] for k in ("list_title", "list_date", "from_column", "verify") if k in meta}
             if (shell := js_redirect(text)) and len(text) < 3000:
-                yield self._req(aid, urljoin(response.url, shell), self.parse_article, "article",
-                                list_title=meta.get("list_title"), list_date=meta.get("list_date"))
+                yield self._req(aid, urljoin(response.url, shell), self.parse_article, "article", **keep)
                 return
-            if not meta.get("detail") and self._as_list(response, text):
-                parent = meta["from_column"]
-                key = canonical(response.url)
-                self.state[aid]["reports"].discard(meta.get("report_url", response.url))
-                if key not in self.columns:
-                    self.columns[key] = Column(url=key, parent=parent)
-                    self.columns[parent].children.append(key)
-                    for other, (w, d) in self.columns[parent].reached_by.items():
-                        self.columns[key].reach(other, w, f"{d}（子栏目）")
-                    yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None})
-                return
-            if meta.get("verify"):
-                org, context, _ = meta["verify"]
-                full = articles.page_title(text)
-                verdict = classify_title(full or "")
-                if not verdict.is_report:
-                    return
-                owner, organ = self.attr.attribute(full, response.url, org, context)
-                col = self.columns.get(meta.get("from_column") or "")
-                if col is not None:
-                    col.reports[response.url] = (owner, organ, verdict.year)
-                if owner is None or (self.years and verdict.year not in self.years):
-                    return
-                aid = owner
-                self.state[aid]["reports"].add(response.url)
-                meta = {**meta, "list_title": full}
             if not meta.get("detail") and (epoint := articles.epoint_detail_request(response.url, text)):
                 yield self._req(aid, epoint[0], self.parse_article, "article", method="POST", formdata=epoint[1],
-                                detail="epoint", report_url=response.url, list_title=meta.get("list_title"),
-                                list_date=meta.get("list_date"))
+                                detail="epoint", report_url=response.url, **keep)
                 return
-            body, url, extra = response.body, meta.get("report_url", response.url), []
-            self.seen_reports.add(url)  # the final URL after shells and redirects: not to be re-checked
+            body, extra = response.body, []
             if meta.get("detail") == "epoint" and (detail := articles.epoint_detail_page(text)):
                 text, extra = detail[0], detail[1]
                 body = text.encode("utf-8")
             elif (detail_html := articles.gkmlpt_detail(text)):
                 text = detail_html
                 body = text.encode("utf-8")
+            elif self._as_list(response, text):
+                yield from self._article_is_list(aid, response, text, meta)
+                return
+            if meta.get("verify"):  # a title cut short by its list: the page's own title decides
+                org, context, _ = meta["verify"]
+                full = articles.page_title(text)
+                verdict = classify_title(full or "")
+                if not verdict.is_report:
+                    return
+                owner, organ = self.attr.attribute(full, url, org, context)
+                col = self.columns.get(meta.get("from_column") or "")
+                if col is not None:
+                    col.reports[url] = (owner, organ, verdict.year)
+                if owner is None or (self.years and verdict.year not in self.years):
+                    return
+                aid = owner
+                self.state[aid]["reports"].add(url)
+                meta = {**meta, "list_title": full}
+            self.seen_reports.add(url)  # the final URL after shells and redirects: not to be re-checked
             files = [urljoin(url, f) for f in extra] + articles.attachments(url, text)
             images = [u for u in articles.table_images(url, text) if u not in files]
             self.counters["reports"] += 1
@@ -488,6 +482,20 @@ class ReportsSpider(scrapy.Spider):
                              file_urls=list(dict.fromkeys(files + images)), image_urls=images)
         finally:
             self._finish(response)
+
+    def _article_is_list(self, aid: str, response: Response, text: str, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """A folder or list reached as an article: read as a sub-column of the column that listed it."""
+        parent = meta["from_column"]
+        key = canonical(response.url)
+        self.state[aid]["reports"].discard(meta.get("report_url", response.url))
+        if key in self.columns:
+            return
+        self.columns[key] = Column(url=key, parent=parent)
+        self.columns[parent].children.append(key)
+        self.columns[parent].reports.pop(meta.get("report_url", response.url), None)
+        for other, (w, d) in self.columns[parent].reached_by.items():
+            self.columns[key].reach(other, w, f"{d}（子栏目）")
+        yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None, "state": None})
 
     def parse_recheck(self, response: Response):  # type: ignore[no-untyped-def]
         """A report stored earlier and not listed any more: gone, or still there unlisted."""
