@@ -43,7 +43,13 @@ def block_evidence(status: int, html: str) -> str | None:
 def describe_failure(failure: Failure) -> str:
     """A failed request in Chinese: 超时, 连接被拒绝, 域名解析失败, HTTP 503, …"""
     from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet.error import ConnectionLost, ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+    from twisted.internet.error import (
+        ConnectionLost,
+        ConnectionRefusedError,
+        DNSLookupError,
+        TCPTimedOutError,
+        TimeoutError,
+    )
     from twisted.web._newclient import ResponseNeverReceived
 
     exc = failure.value

@@ -173,6 +173,7 @@ class ReportsSpider(scrapy.Spider):
         st = self.state[aid]
         st["urls_tried"].append({"url": response.url, "status": response.status})
         self.counters["pages"] += 1
+        self._follow_move(aid, response)
         evidence = block_evidence(response.status, text)
         if evidence:
             st["blocked"].append({"url": response.url, "status": response.status, "evidence": evidence})
@@ -185,6 +186,16 @@ class ReportsSpider(scrapy.Spider):
             return False
         st["ok_pages"] += 1
         return True
+
+    def _follow_move(self, aid: str, response: Response) -> None:
+        """A site that moved (301/302 to another host) is the agency's site on its new host."""
+        chain = response.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        agency = self.agencies[aid]
+        new = (urlsplit(response.url).hostname or "").lower()
+        if same_site(chain[0], agency) and not same_site(response.url, agency) and new:
+            agency["hosts"] = [*(agency.get("hosts") or []), new]
 
     def _failed(self, failure: Failure) -> Any:
         request = failure.request
@@ -270,7 +281,7 @@ class ReportsSpider(scrapy.Spider):
             for n in nexts:
                 yield from self._follow(aid, col, adapter.NAME, n, new if chained else 1, page.org)
             if meta["role"] in ("column", "explore") and not col.reports and not nexts and col.parent is None:
-                yield from self._links(aid, response.url, text, meta.get("depth", 1))
+                yield from self._links(aid, response.url, text, meta.get("depth", 1), page.sel)
 
     def _entry(self, col: Column | None, url: str, title: str, day: str | None, org: str | None,
                context: list[str], page_url: str):  # type: ignore[no-untyped-def]
@@ -344,7 +355,7 @@ class ReportsSpider(scrapy.Spider):
             if not slug and adapter.NAME not in LIST_ADAPTERS and len(reports) < 2:
                 for e in reports:  # a report posted outside the column (通知公告, the home page)
                     yield from self._entry(None, e.url, e.title, e.date, None, [aid], response.url)
-                yield from self._links(aid, response.url, text, depth)
+                yield from self._links(aid, response.url, text, depth, page.sel)
                 return
             if adapter.NAME in LIST_ADAPTERS or reports or slug:
                 key = canonical(response.url)  # found by exploring: read it as a column, here
@@ -358,12 +369,12 @@ class ReportsSpider(scrapy.Spider):
                         return  # a real column: its own links were weighed by _read
                 else:
                     self.columns[key].reach(aid, None, "")
-            yield from self._links(aid, response.url, text, depth)
+            yield from self._links(aid, response.url, text, depth, page.sel)
 
-    def _links(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
+    def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):  # type: ignore[no-untyped-def]
         agency = self.agencies[aid]
         pairs = []
-        for a in Selector(text=text).css("a[href]"):
+        for a in (sel if sel is not None else Selector(text=text)).css("a[href]"):
             label = " ".join(" ".join(a.css("::text").getall()).split()) or (a.attrib.get("title") or "").strip()
             href = (a.attrib.get("href") or "").strip()
             if not label or not href or href.startswith(("javascript:", "mailto:")):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import re
 
-from parsel import Selector
-
 from parsing.classify import classify_title
 from spiders.adapters.base import Listing, Page
 from spiders.adapters.common import json_entries
@@ -22,7 +20,7 @@ def fingerprint(page: Page) -> bool:
     """A shell: the markers, a small page, and no report among its links (a heading may say 年报)."""
     if not _SHELL_RE.search(page.text) or len(page.text) > 30000:
         return False
-    links = Selector(text=page.text).css("a")
+    links = page.sel.css("a")
     return not any(classify_title(" ".join(a.css("::text").getall()) or a.attrib.get("title", "")).is_report for a in links)
 
 

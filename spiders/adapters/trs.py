@@ -8,7 +8,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries
+from spiders.adapters.common import link_entries
 
 NAME = "trs"
 _PAGER_RE = re.compile(r"createPage(?:HTML)?\(\s*(?:['\"][^'\"]*['\"]\s*,\s*)?['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*"
@@ -23,7 +23,7 @@ def fingerprint(page: Page) -> bool:
 
 
 def read(page: Page) -> Listing:
-    listing = Listing(entries=html_entries(page.url, page.text, page.org))
+    listing = Listing(entries=link_entries(page.url, page.sel, page.org))
     m = _PAGER_RE.search(page.text)
     if m:
         total, current, prefix, ext = int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
