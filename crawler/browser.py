@@ -53,8 +53,19 @@ _HOST_LOCKS: dict[str, Any] = {}
 
 async def one_at_a_time(page: Any, request: Any) -> None:
     """``playwright_page_init_callback``: the page's own requests to a host go one at a time
-    (the crawler's politeness), fetched under a per-host lock and fulfilled from it."""
+    (the crawler's politeness): each waits for the host's lock, which the request's end
+    (finished or failed; at the latest after 20 s) releases."""
     import asyncio
+
+    held: dict[Any, asyncio.Lock] = {}
+
+    def release(req: Any) -> None:
+        lock = held.pop(req, None)
+        if lock is not None and lock.locked():
+            lock.release()
+
+    page.on("requestfinished", release)
+    page.on("requestfailed", release)
 
     async def route(r: Any) -> None:
         if r.request.resource_type == "document":
@@ -65,13 +76,10 @@ async def one_at_a_time(page: Any, request: Any) -> None:
             return
         host = urlsplit(r.request.url).hostname or ""
         lock = _HOST_LOCKS.setdefault(host, asyncio.Lock())
-        async with lock:
-            try:
-                answer = await r.fetch()
-            except Exception:  # noqa: BLE001 - aborted or failed: the page goes on without it
-                await r.abort()
-                return
-            await r.fulfill(response=answer)
+        await lock.acquire()
+        held[r.request] = lock
+        asyncio.get_running_loop().call_later(20, release, r.request)
+        await r.fallback()
 
     await page.route("**/*", route)
 
