@@ -20,7 +20,11 @@ from urllib.parse import urlsplit
 CHROMIUM = os.environ.get("NIANBAO_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--disable-background-networking", "--disable-extensions", "--disable-sync", "--no-first-run",
-         "--disable-component-update", "--disable-default-apps", "--mute-audio", "--metrics-recording-only"]
+         "--disable-component-update", "--disable-default-apps", "--mute-audio", "--metrics-recording-only",
+         "--no-pings", "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+         "--safebrowsing-disable-auto-update", "--disable-breakpad",
+         "--disable-features=OptimizationHints,MediaRouter,Translate,AutofillServerCommunication,"
+         "CertificateTransparencyComponentUpdater,InterestFeedContentSuggestions,NetworkTimeServiceQuerying"]
 _SKIPPED = {"image", "font", "media", "stylesheet", "manifest", "texttrack", "websocket", "eventsource", "other"}
 
 
@@ -42,6 +46,42 @@ def abort_request(request: Any) -> bool:
     frame = request.frame if request.resource_type != "document" else None
     page_host = urlsplit(frame.url).hostname if frame is not None and frame.url.startswith("http") else None
     return page_host is not None and urlsplit(request.url).hostname != page_host
+
+
+_HOST_LOCKS: dict[str, Any] = {}
+
+
+async def one_at_a_time(page: Any, request: Any) -> None:
+    """``playwright_page_init_callback``: the page's own requests to a host go one at a time
+    (the crawler's politeness): each waits for the host's lock, which the request's end
+    (finished or failed; at the latest after 20 s) releases."""
+    import asyncio
+
+    held: dict[Any, asyncio.Lock] = {}
+
+    def release(req: Any) -> None:
+        lock = held.pop(req, None)
+        if lock is not None and lock.locked():
+            lock.release()
+
+    page.on("requestfinished", release)
+    page.on("requestfailed", release)
+
+    async def route(r: Any) -> None:
+        if r.request.resource_type == "document":
+            await r.fallback()
+            return
+        if abort_request(r.request):
+            await r.abort()
+            return
+        host = urlsplit(r.request.url).hostname or ""
+        lock = _HOST_LOCKS.setdefault(host, asyncio.Lock())
+        await lock.acquire()
+        held[r.request] = lock
+        asyncio.get_running_loop().call_later(20, release, r.request)
+        await r.fallback()
+
+    await page.route("**/*", route)
 
 
 def browser_settings() -> dict[str, Any]:

@@ -43,10 +43,20 @@ def block_evidence(status: int, html: str) -> str | None:
 def describe_failure(failure: Failure) -> str:
     """A failed request in Chinese: 超时, 连接被拒绝, 域名解析失败, HTTP 503, …"""
     from scrapy.spidermiddlewares.httperror import HttpError
-    from twisted.internet.error import ConnectionLost, ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
+    from twisted.internet.error import (
+        ConnectionLost,
+        ConnectionRefusedError,
+        DNSLookupError,
+        TCPTimedOutError,
+        TimeoutError,
+    )
     from twisted.web._newclient import ResponseNeverReceived
 
+    from scrapy.exceptions import IgnoreRequest
+
     exc = failure.value
+    if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
+        return "robots.txt 禁止抓取" if "robots" in str(exc).lower() or not str(exc) else f"请求被忽略（{str(exc)[:60]}）"
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
     if isinstance(exc, DNSLookupError):

@@ -44,7 +44,7 @@ MAX_SUBCOLUMNS = 120
 API_STATUSES = [400, 403, 404, 405, 406, 410, 411, 412, 415, 500, 501]
 PAGE_STATUSES = [403, 412, 429]
 TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\.\.)\s*$")
-MAYBE_REPORT_RE = re.compile(r"年报|年度报|信息公开|政务公开|工作年")
+MAYBE_REPORT_RE = re.compile(r"^(?!解读|图解|关于|一图).*(?:年报|年度|信息公开|政务公开|工作年|(?:19|20)\d{2}\s*年)")
 LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
 
 
@@ -70,6 +70,8 @@ class ReportsSpider(scrapy.Spider):
         self.columns: dict[str, Column] = {}
         self.requested: set[str] = set()
         self.sitemaps: dict[str, list[str]] = {}
+        self.nav_pages: dict[str, list[tuple[str, int]]] = {}  # explored URL -> (agency, depth) that wanted it
+        self.nav_texts: dict[str, str | None] = {}
         self.attr = Attributor(self.agencies)
         self.seen_reports: set[str] = set()
         self.rechecked = False
@@ -147,6 +149,13 @@ class ReportsSpider(scrapy.Spider):
             return
         st["visited"].add(url)
         st["explored"] += 1
+        if url in self.nav_pages:  # fetched already for another agency on this host: read it again, not fetch
+            self.nav_pages[url].append((aid, depth))
+            if self.nav_texts.get(url) is not None:
+                st["ok_pages"] += 1
+                yield from self._explored(aid, url, self.nav_texts[url], depth)
+            return
+        self.nav_pages[url] = [(aid, depth)]
         yield self._req(aid, url, self.parse_explore, "explore", depth=depth, priority=score // 10,
                         handle_httpstatus_list=PAGE_STATUSES)
 
@@ -164,6 +173,7 @@ class ReportsSpider(scrapy.Spider):
         st = self.state[aid]
         st["urls_tried"].append({"url": response.url, "status": response.status})
         self.counters["pages"] += 1
+        self._follow_move(aid, response)
         evidence = block_evidence(response.status, text)
         if evidence:
             st["blocked"].append({"url": response.url, "status": response.status, "evidence": evidence})
@@ -176,6 +186,16 @@ class ReportsSpider(scrapy.Spider):
             return False
         st["ok_pages"] += 1
         return True
+
+    def _follow_move(self, aid: str, response: Response) -> None:
+        """A site that moved (301/302 to another host) is the agency's site on its new host."""
+        chain = response.meta.get("redirect_urls") or []
+        if not chain:
+            return
+        agency = self.agencies[aid]
+        new = (urlsplit(response.url).hostname or "").lower()
+        if same_site(chain[0], agency) and not same_site(response.url, agency) and new:
+            agency["hosts"] = [*(agency.get("hosts") or []), new]
 
     def _failed(self, failure: Failure) -> Any:
         request = failure.request
@@ -234,7 +254,8 @@ class ReportsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("nianbao/rendered_pages")
                 yield self._req(aid, response.url, self.parse_column, meta["role"], column=col.url, rendered=True,
                                 fragment=meta.get("fragment", ""), org=meta.get("org"), playwright=True,
-                                playwright_page_goto_kwargs={"wait_until": "networkidle"})
+                                playwright_page_goto_kwargs={"wait_until": "networkidle"},
+                                playwright_page_init_callback="crawler.browser.one_at_a_time")
                 return
             col.pages_read += 1
             if listing.error:
@@ -256,10 +277,11 @@ class ReportsSpider(scrapy.Spider):
                 new += 1
                 col.entry_urls.add(e.url)
                 yield from self._entry(col, e.url, e.title, e.date, e.org or page.org, context, response.url)
+            chained = bool(meta.get("state")) or meta.get("role") == "list"  # this page is itself a list page or answer
             for n in nexts:
-                yield from self._follow(aid, col, adapter.NAME, n, new, page.org)
+                yield from self._follow(aid, col, adapter.NAME, n, new if chained else 1, page.org)
             if meta["role"] in ("column", "explore") and not col.reports and not nexts and col.parent is None:
-                yield from self._links(aid, response.url, text, meta.get("depth", 1))
+                yield from self._links(aid, response.url, text, meta.get("depth", 1), page.sel)
 
     def _entry(self, col: Column | None, url: str, title: str, day: str | None, org: str | None,
                context: list[str], page_url: str):  # type: ignore[no-untyped-def]
@@ -307,13 +329,25 @@ class ReportsSpider(scrapy.Spider):
         """A home or hub page: a column if it lists reports or is an interface, else links."""
         try:
             text = page_text(response.body)
+            key = canonical(response.request.url)
             if not self._reached(response, text):
+                self.nav_texts[key] = None
                 return
-            aid, depth = response.meta["agency"], response.meta.get("depth", 0)
+            self.nav_texts[key] = text if canonical(response.url) == key else None
+            for aid, depth in self.nav_pages.get(key, [(response.meta["agency"], response.meta.get("depth", 0))]):
+                if aid != response.meta["agency"]:
+                    self.state[aid]["ok_pages"] += 1  # read for it too
+                yield from self._explored(aid, response.url, text, depth)
+        finally:
+            self._finish(response)
+
+    def _explored(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
+        if True:
             if (shell := js_redirect(text)):
-                yield from self._explore(aid, urljoin(response.url, shell), depth, 50)
+                yield from self._explore(aid, urljoin(url, shell), depth, 50)
                 return
-            page = Page(url=response.url, text=text)
+            response = _Fetched(url, text, {"agency": aid, "depth": depth, "role": "explore"})
+            page = Page(url=url, text=text)
             adapter = sniff(page)
             entries = adapter.read(page).entries if adapter.NAME not in LIST_ADAPTERS else []
             reports = [e for e in entries if classify_title(e.title).is_report]
@@ -321,7 +355,7 @@ class ReportsSpider(scrapy.Spider):
             if not slug and adapter.NAME not in LIST_ADAPTERS and len(reports) < 2:
                 for e in reports:  # a report posted outside the column (通知公告, the home page)
                     yield from self._entry(None, e.url, e.title, e.date, None, [aid], response.url)
-                yield from self._links(aid, response.url, text, depth)
+                yield from self._links(aid, response.url, text, depth, page.sel)
                 return
             if adapter.NAME in LIST_ADAPTERS or reports or slug:
                 key = canonical(response.url)  # found by exploring: read it as a column, here
@@ -335,14 +369,12 @@ class ReportsSpider(scrapy.Spider):
                         return  # a real column: its own links were weighed by _read
                 else:
                     self.columns[key].reach(aid, None, "")
-            yield from self._links(aid, response.url, text, depth)
-        finally:
-            self._finish(response)
+            yield from self._links(aid, response.url, text, depth, page.sel)
 
-    def _links(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
+    def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):  # type: ignore[no-untyped-def]
         agency = self.agencies[aid]
         pairs = []
-        for a in Selector(text=text).css("a[href]"):
+        for a in (sel if sel is not None else Selector(text=text)).css("a[href]"):
             label = " ".join(" ".join(a.css("::text").getall()).split()) or (a.attrib.get("title") or "").strip()
             href = (a.attrib.get("href") or "").strip()
             if not label or not href or href.startswith(("javascript:", "mailto:")):
@@ -396,67 +428,61 @@ class ReportsSpider(scrapy.Spider):
             return False
         path = urlsplit(response.url).path
         folder = path.endswith("/") or bool(re.search(r"/index(?:_\d+)?\.s?html?$", path))
-        if not folder and text.count("年度报告") + text.count("年报") < 3:
+        if folder:
+            return True  # a folder named like a report is a year or kind folder, not an article
+        if text.count("年度报告") + text.count("年报") < 3:
             return False
         page = Page(url=response.url, text=text)
         links = [e for e in sniff(page).read(page).entries
                  if e.url != canonical(response.url) and classify_title(e.title).is_report]
-        return (folder and bool(links)) or len(links) >= 2
+        return len(links) >= 2
 
     def parse_article(self, response: Response):  # type: ignore[no-untyped-def]
         try:
             aid, meta = response.meta["agency"], response.meta
             text = page_text(response.body)
+            url = meta.get("report_url", response.url)
             if response.status in (404, 410) or (len(text) < 4000 and SOFT_404_RE.search(text)):
-                yield ReportPage(agency_id=aid, url=meta.get("report_url", response.url), kind="gone",
-                                 status=response.status,
-                                 gone_reason=f"HTTP {response.status}" if response.status != 200 else "软 404")
+                if not meta.get("verify"):
+                    yield ReportPage(agency_id=aid, url=url, kind="gone", status=response.status,
+                                     gone_reason=f"HTTP {response.status}" if response.status != 200 else "软 404")
                 return
             if not self._reached(response, text):
                 return
+            keep = {k: meta[k] for k in ("list_title", "list_date", "from_column", "verify") if k in meta}
             if (shell := js_redirect(text)) and len(text) < 3000:
-                yield self._req(aid, urljoin(response.url, shell), self.parse_article, "article",
-                                list_title=meta.get("list_title"), list_date=meta.get("list_date"))
+                yield self._req(aid, urljoin(response.url, shell), self.parse_article, "article", **keep)
                 return
-            if not meta.get("detail") and self._as_list(response, text):
-                parent = meta["from_column"]
-                key = canonical(response.url)
-                self.state[aid]["reports"].discard(meta.get("report_url", response.url))
-                if key not in self.columns:
-                    self.columns[key] = Column(url=key, parent=parent)
-                    self.columns[parent].children.append(key)
-                    for other, (w, d) in self.columns[parent].reached_by.items():
-                        self.columns[key].reach(other, w, f"{d}（子栏目）")
-                    yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None})
-                return
-            if meta.get("verify"):
-                org, context, _ = meta["verify"]
-                full = articles.page_title(text)
-                verdict = classify_title(full or "")
-                if not verdict.is_report:
-                    return
-                owner, organ = self.attr.attribute(full, response.url, org, context)
-                col = self.columns.get(meta.get("from_column") or "")
-                if col is not None:
-                    col.reports[response.url] = (owner, organ, verdict.year)
-                if owner is None or (self.years and verdict.year not in self.years):
-                    return
-                aid = owner
-                self.state[aid]["reports"].add(response.url)
-                meta = {**meta, "list_title": full}
             if not meta.get("detail") and (epoint := articles.epoint_detail_request(response.url, text)):
                 yield self._req(aid, epoint[0], self.parse_article, "article", method="POST", formdata=epoint[1],
-                                detail="epoint", report_url=response.url, list_title=meta.get("list_title"),
-                                list_date=meta.get("list_date"))
+                                detail="epoint", report_url=response.url, **keep)
                 return
-            body, url, extra = response.body, meta.get("report_url", response.url), []
-            self.seen_reports.add(url)  # the final URL after shells and redirects: not to be re-checked
+            body, extra = response.body, []
             if meta.get("detail") == "epoint" and (detail := articles.epoint_detail_page(text)):
                 text, extra = detail[0], detail[1]
                 body = text.encode("utf-8")
             elif (detail_html := articles.gkmlpt_detail(text)):
                 text = detail_html
                 body = text.encode("utf-8")
+            elif self._as_list(response, text):
+                yield from self._article_is_list(aid, response, text, meta)
+                return
+            if meta.get("verify"):  # a title cut short by its list: the page's own title decides
+                org, context, _ = meta["verify"]
+                full = articles.page_title(text)
+                verdict = classify_title(full or "")
+                if not verdict.is_report:
+                    return
+                owner, organ = self.attr.attribute(full, url, org, context)
+                col = self.columns.get(meta.get("from_column") or "")
+                if col is not None:
+                    col.reports[url] = (owner, organ, verdict.year)
+                if owner is None or (self.years and verdict.year not in self.years):
+                    return
+                aid = owner
+                self.state[aid]["reports"].add(url)
+                meta = {**meta, "list_title": full}
+            self.seen_reports.add(url)  # the final URL after shells and redirects: not to be re-checked
             files = [urljoin(url, f) for f in extra] + articles.attachments(url, text)
             images = [u for u in articles.table_images(url, text) if u not in files]
             self.counters["reports"] += 1
@@ -467,6 +493,20 @@ class ReportsSpider(scrapy.Spider):
                              file_urls=list(dict.fromkeys(files + images)), image_urls=images)
         finally:
             self._finish(response)
+
+    def _article_is_list(self, aid: str, response: Response, text: str, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+        """A folder or list reached as an article: read as a sub-column of the column that listed it."""
+        parent = meta["from_column"]
+        key = canonical(response.url)
+        self.state[aid]["reports"].discard(meta.get("report_url", response.url))
+        if key in self.columns:
+            return
+        self.columns[key] = Column(url=key, parent=parent)
+        self.columns[parent].children.append(key)
+        self.columns[parent].reports.pop(meta.get("report_url", response.url), None)
+        for other, (w, d) in self.columns[parent].reached_by.items():
+            self.columns[key].reach(other, w, f"{d}（子栏目）")
+        yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None, "state": None})
 
     def parse_recheck(self, response: Response):  # type: ignore[no-untyped-def]
         """A report stored earlier and not listed any more: gone, or still there unlisted."""
@@ -518,6 +558,13 @@ class ReportsSpider(scrapy.Spider):
                         "pages": st["ok_pages"], "reports_found": len(st["reports"]),
                         "proof": agency_proof(aid, self.columns, explored, st["blocked"])}
         return out
+
+
+class _Fetched:
+    """A page already fetched, read again for another agency (the parts ``_read`` uses)."""
+
+    def __init__(self, url: str, text: str, meta: dict[str, Any]) -> None:
+        self.url, self.text, self.meta, self.status = url, text, meta, 200
 
 
 def _header(response: Response, name: str) -> str | None:

@@ -41,6 +41,16 @@ class Page:
     state: dict[str, Any] = field(default_factory=dict)  # the adapter's own, carried by its requests
     fragment: str = ""  # the fragment of the URL we were given (never sent over HTTP)
     org: str | None = None  # organ hint inherited from the link that led here
+    _sel: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def sel(self) -> Any:
+        """The page parsed once (a parsel Selector), shared by every fingerprint and reader."""
+        if self._sel is None:
+            from parsel import Selector
+
+            self._sel = Selector(text=self.text or "<html></html>")
+        return self._sel
 
 
 @dataclass(slots=True)

@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
-
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import canonical, html_entries, under
+from spiders.adapters.common import canonical, link_entries, under
 
 NAME = "generic"
 _NEXT_RE = re.compile(r"^(下一页|下页|后页|next|Next|›|»|>)$")
@@ -22,8 +20,8 @@ def fingerprint(page: Page) -> bool:
 
 
 def read(page: Page) -> Listing:
-    listing = Listing(entries=html_entries(page.url, page.text, page.org))
-    for a in Selector(text=page.text).css("a[href]"):
+    listing = Listing(entries=link_entries(page.url, page.sel, page.org))
+    for a in page.sel.css("a[href]"):
         label = " ".join(a.css("::text").getall()).strip()
         if _NEXT_RE.match(label):
             url = canonical(urljoin(page.url, a.attrib["href"].strip()))

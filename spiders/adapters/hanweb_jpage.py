@@ -11,7 +11,7 @@ import re
 from urllib.parse import urlencode, urljoin
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries
+from spiders.adapters.common import html_entries, link_entries
 
 NAME = "hanweb_jpage"
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
@@ -35,7 +35,7 @@ def _int(regex: re.Pattern[str], text: str) -> int | None:
 
 def read(page: Page) -> Listing:
     records = _RECORD_RE.findall(page.text)
-    entries = html_entries(page.url, "".join(records), page.org) if records else html_entries(page.url, page.text, page.org)
+    entries = html_entries(page.url, "".join(records), page.org) if records else link_entries(page.url, page.sel, page.org)
     total = _int(_TOTAL_RE, page.text)
     listing = Listing(entries=entries, listed_total=total, pages_total=_int(_PAGES_RE, page.text))
     if page.state.get("proxy"):

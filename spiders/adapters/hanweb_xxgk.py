@@ -9,7 +9,7 @@ import re
 from urllib.parse import urljoin
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries
+from spiders.adapters.common import link_entries
 
 NAME = "hanweb_xxgk"
 _AREA_RE = re.compile(r"\barea\s*[=:]\s*['\"]?([\w-]+)", re.I)
@@ -37,11 +37,11 @@ def read(page: Page) -> Listing:
         url = urljoin(page.url, m.group(1)) if (m := _SEARCH_RE.search(page.text)) else urljoin(page.url, "/module/xxgk/search.jsp")
         col = (m.group(1) if (m := re.search(r"/col/col(\d+)/", page.url) or _COLID_RE.search(page.text)) else "")
         state = {"search": url, "area": area, "infotypeId": itype, "currpage": 1, "col": col}
-        return Listing(entries=html_entries(page.url, page.text, page.org),
+        return Listing(entries=link_entries(page.url, page.sel, page.org),
                        next=[Next(url, method="POST", formdata=_form(state, 1), state=state)])
     if page.status != 200:
         return Listing(error=f"HTTP {page.status}")
-    entries = html_entries(page.url, page.text, page.org)
+    entries = link_entries(page.url, page.sel, page.org)
     col = st.get("col")
     mine = [e for e in entries if col and f"art_{col}_" in e.url]
     listing = Listing(entries=mine or entries)  # the whole area's items: this column's only, when marked

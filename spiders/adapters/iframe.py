@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from parsel import Selector
-
 from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import ATTACHMENT_RE, same_origin
 
@@ -14,7 +12,7 @@ NAME = "iframe"
 
 
 def _frames(page: Page) -> list[str]:
-    sel = Selector(text=page.text)
+    sel = page.sel
     out = []
     for f in sel.css("iframe[src], frame[src]"):
         src = urljoin(page.url, f.attrib["src"].strip())
@@ -26,7 +24,7 @@ def _frames(page: Page) -> list[str]:
 def fingerprint(page: Page) -> bool:
     if not _frames(page):
         return False
-    sel = Selector(text=page.text)
+    sel = page.sel
     return len(sel.css("a[href]")) < 40 or len(" ".join(sel.css("body ::text").getall())) < 1500
 
 

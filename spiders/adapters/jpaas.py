@@ -11,10 +11,8 @@ import json
 import re
 from urllib.parse import urlencode, urljoin
 
-from parsel import Selector
-
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries, load_json
+from spiders.adapters.common import html_entries, link_entries, load_json
 
 NAME = "jpaas"
 API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
@@ -47,9 +45,9 @@ def _request(state: dict, page_no: int) -> Next:
 def read(page: Page) -> Listing:
     st = page.state
     if "api" not in st:
-        script = Selector(text=page.text).css("script[src*=unitbuild], script[url]")
+        script = page.sel.css("script[src*=unitbuild], script[url]")
         if not script:
-            return Listing(entries=html_entries(page.url, page.text, page.org))
+            return Listing(entries=link_entries(page.url, page.sel, page.org))
         attrs = script[0].attrib
         q = _query_data(attrs.get("querydata") or attrs.get("queryData") or "")
         pj = q.get("paramJson") if isinstance(q.get("paramJson"), dict) else _query_data(str(q.get("paramJson") or ""))

@@ -9,10 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from parsel import Selector
-
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import canonical, html_entries, same_origin
+from spiders.adapters.common import canonical, link_entries, same_origin
 
 NAME = "querystring"
 ORG_PARAMS = ("orgCode", "orgcode", "deptCode", "deptcode", "unitCode", "unitcode", "orgId", "deptId", "dwdm")
@@ -30,9 +28,9 @@ def fingerprint(page: Page) -> bool:
 
 
 def read(page: Page) -> Listing:
-    sel = Selector(text=page.text)
+    sel = page.sel
     here = org_code(page.url)
-    listing = Listing(entries=html_entries(page.url, page.text, page.org))
+    listing = Listing(entries=link_entries(page.url, page.sel, page.org))
     for a in sel.css("a[href]"):
         href = (a.attrib.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#")):

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urljoin
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries, unwrap_jsonp
+from spiders.adapters.common import html_entries, link_entries, unwrap_jsonp
 
 NAME = "truecms"
 STEPS = (50, 20, 10)
@@ -50,7 +50,7 @@ def read(page: Page) -> Listing:
     if "proxy" not in st:
         m, c = _PROXY_RE.search(page.text), _COL_RE.search(page.text)
         if not m or not c:
-            return Listing(entries=html_entries(page.url, page.text, page.org))
+            return Listing(entries=link_entries(page.url, page.sel, page.org))
         state = {"proxy": urljoin(page.url, m.group(1)), "columnId": c.group(1), "referer": page.url, "first": True}
         return Listing(next=[_request(state, 1, 0)])
     xml = _xml(page.text) if page.status == 200 else ""

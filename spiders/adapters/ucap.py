@@ -12,7 +12,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries, json_entries, load_json
+from spiders.adapters.common import json_entries, link_entries, load_json
 
 NAME = "ucap"
 PAGE_SIZE = 20
@@ -39,7 +39,7 @@ def read(page: Page) -> Listing:
         channel = (m.group(1) if (m := _CHANNEL_RE.search(page.text)) else None)
         if (not site or not channel) and (m := _LIST_RE.search(urlsplit(page.url).path)):
             site, channel = site or m.group(1), channel or m.group(2)
-        listing = Listing(entries=html_entries(page.url, page.text, page.org))
+        listing = Listing(entries=link_entries(page.url, page.sel, page.org))
         if site and channel:
             listing.next = [_request({"api": urljoin(page.url, "/queryList"), "site": site, "channel": channel,
                                       "referer": page.url}, 1)]

@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from parsel import Selector
-
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import html_entries
+from spiders.adapters.common import link_entries
 
 NAME = "vsb"
 _NEXT_RE = re.compile(r"^(下页|下一页|>|›|»|后页)$")
@@ -27,7 +25,7 @@ def fingerprint(page: Page) -> bool:
 
 
 def _next_link(page: Page) -> str | None:
-    for a in Selector(text=page.text).css("a[href]"):
+    for a in page.sel.css("a[href]"):
         if _NEXT_RE.match(" ".join(a.css("::text").getall()).strip()):
             return urljoin(page.url, a.attrib["href"])
     return None
@@ -35,7 +33,7 @@ def _next_link(page: Page) -> str | None:
 
 def _last_page(page: Page, stem: str) -> int | None:
     """A pager with only 尾页 (→ ``<stem>/1.htm``) and 下页 (→ ``<stem>/N.htm``): N + 1 pages."""
-    for a in Selector(text=page.text).css("a[href]"):
+    for a in page.sel.css("a[href]"):
         if " ".join(a.css("::text").getall()).strip() == "下页":
             m = re.search(rf"{re.escape(stem.rsplit('/', 1)[-1])}/(\d+)\.htm$", urljoin(page.url, a.attrib["href"]))
             if m:
@@ -44,7 +42,7 @@ def _last_page(page: Page, stem: str) -> int | None:
 
 
 def read(page: Page) -> Listing:
-    listing = Listing(entries=html_entries(page.url, page.text, page.org))
+    listing = Listing(entries=link_entries(page.url, page.sel, page.org))
     if (c := _COUNT_RE.search(page.text)):
         listing.listed_total = int(c.group(1))
     total = None
@@ -57,21 +55,21 @@ def read(page: Page) -> Listing:
     stem = path[: -len(".htm")] if path.endswith(".htm") else path
     if first and total is None:
         total = _last_page(page, stem)
-    if total and first:  # the static countdown: <stem>.htm, then <stem>/N-1.htm … <stem>/1.htm
+    nxt = _next_link(page)
+    static = nxt is None or bool(re.search(rf"{re.escape(stem)}/\d+\.htm$", urlsplit(nxt).path))
+    if total and first and static:  # the static countdown: <stem>.htm, then <stem>/N-1.htm … <stem>/1.htm
         listing.pages_total = total
         listing.next = [Next(urljoin(page.url, f"{stem}/{n}.htm")) for n in range(total - 1, 0, -1)]
         return listing
     query = parse_qs(urlsplit(page.url).query)
-    if "a2p" in query or "a2t" in page.text:  # the dynamic list: …?a2t=<pages>&a2p=<page>&…
-        m = re.search(r"a2t=(\d+)", page.text)
+    if nxt and "a2p=" in nxt:  # the dynamic list: …?a2t=<pages>&a2p=<page>&…
+        m = re.search(r"a2t=(\d+)", nxt) or re.search(r"a2t=(\d+)", page.text)
         cur = int(query.get("a2p", ["1"])[0])
-        if m and cur == 1:
-            listing.pages_total = int(m.group(1))
-            base = _next_link(page)
-            if base and "a2p=" in base:
-                listing.next = [Next(re.sub(r"a2p=\d+", f"a2p={n}", base)) for n in range(2, int(m.group(1)) + 1)]
-                return listing
-    nxt = _next_link(page)
+        pages = int(m.group(1)) if m else total
+        if pages and cur == 1:
+            listing.pages_total = pages
+            listing.next = [Next(re.sub(r"a2p=\d+", f"a2p={n}", nxt)) for n in range(2, pages + 1)]
+            return listing
     if nxt:
         listing.next = [Next(nxt, sequential=True)]
     return listing

@@ -13,13 +13,19 @@ from parsel import Selector
 
 from parsing.classify import classify_title
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import ATTACHMENT_RE, canonical, html_entries, same_origin, under
+from spiders.adapters.common import (
+    ATTACHMENT_RE,
+    canonical,
+    link_entries,
+    same_origin,
+    under,
+)
 
 NAME = "year_folders"
 YEAR_LABEL_RE = re.compile(r"^(?:(?:19|20)\d{2})\s*(?:年度?|年报)?(?:政府信息公开)?(?:年度报告|年报)?$")
-KIND_LABEL_RE = re.compile(r"^(?:本级|本级政府|市本级|县本级|区本级|政府本级|部门|部门年报|市直部门|县直部门|区直部门|县直单位|市直单位|"
-                           r"乡镇|乡镇（街道）|乡镇\(街道\)|乡镇街道|街道|镇街|乡镇年报|部门及乡镇|县级部门|区级部门)$")
-ORGAN_LABEL_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{2,24}(?:局|委员会|委|办公室|办|人民政府|政府|镇|乡|街道|街道办事处|中心|院|署|"
+KIND_LABEL_RE = re.compile(r"^(?!.*(?:19|20)\d{2})[\u4e00-\u9fa5（）()、及和与]{0,6}(?:本级|部门|乡镇|街道|县直|市直|区直|镇街|单位|直属)"
+                           r"[\u4e00-\u9fa5（）()、及和与]{0,8}$")
+ORGAN_LABEL_RE = re.compile(r"^[\u4e00-\u9fa5（）()]{1,24}(?:局|委员会|委|办公室|办|人民政府|政府|镇|乡|街道|街道办事处|中心|院|署|"
                             r"管委会|管理委员会|分局|队|馆|厅|部|会)$")
 _LISTISH_RE = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/list(?:_\d+)?\.s?html?|\.htm|/col/col\d+/index\.html)$|[?&](?:orgCode|orgcode|deptCode|deptcode|unitCode|orgId|deptId)=", re.I)
 
@@ -32,7 +38,7 @@ def subcolumns(page: Page) -> list[Next]:
     """Links to year folders, kind sub-columns and per-agency sub-columns of this column."""
     out: list[Next] = []
     seen = set()
-    for a in Selector(text=page.text).css("a[href]"):
+    for a in page.sel.css("a[href]"):
         href = (a.attrib.get("href") or "").strip()
         label = _label(a)
         if not href or href.startswith(("javascript:", "mailto:", "#")) or not label or len(label) > 26:
@@ -56,9 +62,9 @@ def fingerprint(page: Page) -> bool:
     if not subs:
         return False
     folders = {n.url for n in subs}
-    reports = [e for e in html_entries(page.url, page.text) if classify_title(e.title).is_report and e.url not in folders]
+    reports = [e for e in link_entries(page.url, page.sel) if classify_title(e.title).is_report and e.url not in folders]
     return not reports
 
 
 def read(page: Page) -> Listing:
-    return Listing(entries=html_entries(page.url, page.text, page.org), next=subcolumns(page))
+    return Listing(entries=link_entries(page.url, page.sel, page.org), next=subcolumns(page))

@@ -44,7 +44,9 @@ def main() -> None:
     process.crawl(crawler, agencies=cfg["agencies"], years=cfg.get("years"), budget=cfg.get("budget", 40))
     process.start()
     spider = crawler.spider
-    from tests.spiders import run_spider as collected  # the pipeline's module (this file runs as __main__)
+    from tests.spiders import (
+        run_spider as collected,  # the pipeline's module (this file runs as __main__)
+    )
 
     json.dump({"items": collected.ITEMS, "outcomes": spider.outcomes(), "counters": dict(spider.counters)}, sys.stdout,
               ensure_ascii=False, default=str)

@@ -176,11 +176,13 @@ def test_spa_shell_is_rendered_by_chromium(tmp_path: Path) -> None:
     h = "spa.mms.gov.cn"
     shell = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>信息公开</title></head><body>"
              "<noscript>请开启JavaScript</noscript><div id=\"app\"></div><script src='/static/js/chunk-vendors.js'></script>"
+             "<script src='/static/js/app.js'></script>"
              "<script>fetch('/api/list.json').then(r => r.json()).then(d => { document.getElementById('app').innerHTML ="
              " '<ul>' + d.map(x => `<li><a href=\"${x.u}\">${x.t}</a><span>${x.d}</span></li>`).join('') + '</ul>'; });</script>"
              "</body></html>")
     data = json.dumps([{"u": "/xxgk/nb/2024/1.html", "t": "某某市统计局2023年政府信息公开工作年度报告", "d": "2024-01-22"}])
     routes = {(h, "/xxgk/nb/"): (200, shell, HTML), (h, "/static/js/chunk-vendors.js"): (200, "/* vendors */", "text/javascript"),
+              (h, "/static/js/app.js"): (200, "/* app */", "text/javascript"),
               (h, "/api/list.json"): (200, data, "application/json"),
               (h, "/xxgk/nb/2024/1.html"): _article("某某市统计局2023年政府信息公开工作年度报告")}
     agencies = [{"id": "tj", "name": "某某市统计局", "site": f"http://{h}/", "start_urls": [f"http://{h}/xxgk/nb/"], "hosts": []}]
@@ -189,3 +191,4 @@ def test_spa_shell_is_rendered_by_chromium(tmp_path: Path) -> None:
     assert [i["url"] for i in got["items"]] == [f"http://{h}/xxgk/nb/2024/1.html"]
     assert got["counters"]["rendered_pages"] == 1
     assert any(x.path == "/api/list.json" for x in web.log)  # the page's own script ran
+    assert web.max_parallel_per_host() == 1  # the browser's own requests too, one at a time
