@@ -91,7 +91,7 @@ from db.schema import open_db
 from monitor.check import run_check
 t0 = time.perf_counter()
 with open_db(sys.argv[1])() as s:
-    found, results = run_check(s, date(2025, 6, 30))
+    found, results = run_check(s, date(2026, 11, 30))  # after the data was crawled: as of D counts what was known by D
     s.commit()
 dt = time.perf_counter() - t0
 hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024

@@ -219,12 +219,12 @@ def _require_known_agencies(db_url: str, agency_ids: tuple[str, ...]) -> None:
 def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registry_path: str | None,
            files_dir: str, db_url: str) -> None:
     """Store a report file obtained elsewhere as if crawled: parsed, versioned, evidenced."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime
 
     from crawler.ingestion import build_fetch
+    from db.dates import BEIJING as beijing  # noqa: N811 - Beijing time is defined once
     from db.store import FileStore, agency_exists, store_fetch
 
-    beijing = timezone(timedelta(hours=8))
     if seen:
         try:
             seen_at = datetime.strptime(seen, "%Y-%m-%d").replace(tzinfo=beijing)
@@ -281,10 +281,12 @@ def as_of_option(f):  # type: ignore[no-untyped-def]
 
 
 def _as_of(value: str | None):  # type: ignore[no-untyped-def]
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime
+
+    from db.dates import BEIJING
 
     if value is None:
-        return datetime.now(timezone(timedelta(hours=8))).date()
+        return datetime.now(BEIJING).date()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -294,20 +296,25 @@ def _as_of(value: str | None):  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--year", "years", multiple=True, type=int, help="Only these report years (repeatable).")
 @click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
+@click.option("--region", "region_codes", multiple=True, help="Only agencies whose region code starts with this (repeatable).")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of (stores nothing).")
+@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as the JSON array of spec/interfaces.md.")
 @db_option
-def check(years: tuple[int, ...], agency_ids: tuple[str, ...], as_of: str | None, replay: bool, as_json: bool,
-          db_url: str) -> None:
-    """Run the monitor: compute, store and print the findings (dismissed ones stay quiet)."""
+def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tuple[str, ...], as_of: str | None,
+          replay: bool, as_json: bool, db_url: str) -> None:
+    """Run the monitor: compute, store and print the findings (dismissed ones stay quiet).
+
+    Only what was known by the end of --as-of counts; a past --as-of stores nothing."""
     from monitor.check import finding_json, run_check
 
     day = _as_of(as_of)
+    replay = replay or day < _as_of(None)
     factory = open_existing_db(db_url)
     with factory() as session:
         require_agencies(session, agency_ids)
-        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay)
+        found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay,
+                                   list(region_codes) or None)
         session.commit()
         rows = [finding_json(f) for f in found]
     if as_json:
@@ -421,7 +428,7 @@ def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-unt
 @main.command()
 @click.option("--year", "years", type=int, multiple=True, required=True, help="Report year (repeatable).")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
+@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
 @scope_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default=None,
               help="Output format (default: from the suffix of -o, else json).")
@@ -437,6 +444,7 @@ def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tupl
     if fmt == "xlsx" and not output:
         fail("--format xlsx 需要用 -o FILE 指定输出文件")
     day = _as_of(as_of)
+    replay = replay or day < _as_of(None)
     rows = audit_list(db_url, sorted(set(years)), day, replay, regions, parents, kinds)
     year_words = "、".join(str(y) for y in sorted(set(years)))
     scope = scope_words(regions, parents, kinds)

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from crawler.sampleweb.server import SampleServer, SampleWeb
@@ -67,56 +67,78 @@ def run_demo(out: Path, delay: float = 0.2, echo: Callable[[str], None] = print)
     for aid, items in by_agency.items():
         reachable = items[0]["site_state"] == "ok"
         hit = [t for t in items if t["url"] in found]
-        flag = "(missed)" if reachable else "(not reachable)"
-        years = " ".join(f"{t['year']}{'' if t['url'] in found else flag}" for t in items)
+
+        def flag(t: dict, reachable: bool = reachable) -> str:
+            if t["url"] in found:
+                return ""
+            return "(missed)" if reachable and t.get("discoverable", True) else \
+                "(not reachable)" if not reachable else "(not discoverable)"
+
+        years = " ".join(f"{t['year']}{flag(t)}" for t in items)
         state = "" if reachable else f"  [site {items[0]['site_state']}: recorded as unreachable]"
         echo(f"  {aid:<16} {len(hit)}/{len(items)}  {years}{state}")
         if reachable:
-            missed += len(items) - len(hit)
+            missed += sum(1 for t in items if t["url"] not in found and t.get("discoverable", True))
     noise = [u for u in found if u in set(truth["non_reports"])]
     echo(f"\n{len(found)} reports stored in {db_url}; {missed} missed, {len(noise)} non-reports taken")
     echo(f"files: {out / 'files'}; roster: {out / 'roster.xlsx'}; registry: {out / 'registry.yaml'}; ground truth: {out / 'ground-truth.json'}")
-    _check_and_audit(out, db_url, echo)
-    return missed == 0 and not noise
+    false_accusations = _check_and_audit(out, db_url, echo)
+    return missed == 0 and not noise and false_accusations == 0
 
 
-AS_OF = date(2025, 6, 30)  # the sample web's "today": every report up to 2024 is due
-
-
-def _check_and_audit(out: Path, db_url: str, echo: Callable[[str], None]) -> None:
-    """Run the monitor, write the audit list for the latest year and the findings."""
+def _check_and_audit(out: Path, db_url: str, echo: Callable[[str], None]) -> int:
+    """Run the monitor, write the audit list for the latest year and the findings; score the
+    audit against the sample web's truth.  Returns the number of false accusations."""
     from collections import Counter
 
+    from crawler.sampleweb.scoring import score
+    from crawler.sampleweb.sites import SAMPLE_YEARS
     from db.schema import open_db
     from monitor import audit
     from monitor.check import finding_json, run_check
+    from monitor.deadlines import BEIJING
 
+    # as of today: the crawl just made is what is known (the sample web's years are all due)
+    as_of = datetime.now(BEIJING).date()
     with open_db(db_url)() as session:
-        found, results = run_check(session, AS_OF)
+        found, results = run_check(session, as_of, years=list(SAMPLE_YEARS))
         session.commit()
         findings = [finding_json(f) for f in found]
     (out / "findings.json").write_text(json.dumps(findings, ensure_ascii=False, indent=1), encoding="utf-8")
     counts = Counter(f["code"] for f in findings)
-    echo(f"\nmonitor (as of {AS_OF}): {len(findings)} findings: " + ", ".join(f"{c} {n}" for c, n in counts.most_common()))
+    echo(f"\nmonitor (as of {as_of}): {len(findings)} findings: " + ", ".join(f"{c} {n}" for c, n in counts.most_common()))
     for f in findings:
         if f["severity"] == "error" and f["code"] in ("MISSING", "LATE"):
             echo(f"  {f['code']:<8} {f['message']}")
     rows = audit.audit_rows([r for r in results if r.year == 2024])
-    (out / "audit-2024.html").write_text(audit.to_html(rows, f"2024年政府信息公开工作年度报告发布情况（截至{AS_OF}）"), encoding="utf-8")
+    (out / "audit-2024.html").write_text(audit.to_html(rows, f"2024年政府信息公开工作年度报告发布情况（截至{as_of}）"), encoding="utf-8")
     (out / "audit-2024.csv").write_bytes(audit.to_csv(rows))
     (out / "audit-2024.xlsx").write_bytes(audit.to_xlsx(rows))
     statuses = Counter(r["status"] for r in rows)
     echo("audit list 2024: " + ", ".join(f"{n} {s}" for s, n in statuses.most_common())
          + f"\n  {out / 'audit-2024.html'}\n  {out / 'audit-2024.csv'}\n  {out / 'audit-2024.xlsx'}\n  {out / 'findings.json'}")
-    from datetime import datetime, timedelta, timezone
+    all_rows = audit.audit_rows(results)
+    for r in [r for r in all_rows if r["status"] == "not_found"][:3]:
+        echo(f"  未找到，待核实  {r['name']} {r['year']}年：{r['reason']}")
+    result = score(all_rows, demo_sites(), phase=1)
+    echo(f"\naudit status on the sample web, {SAMPLE_YEARS[0]}-{SAMPLE_YEARS[-1]} ({result.total} agency-years; "
+         f"rows: truth, columns: audit status):")
+    for line in result.table():
+        echo("  " + line)
+    echo(f"false accusations (missing that published, late that was on time): {len(result.false_accusations)}; "
+         f"accuracy {result.accuracy:.2f}")
+    for r in result.false_accusations:
+        echo(f"  FALSE ACCUSATION {r['agency']} {r['year']}: {r['status']}")
+    from datetime import timedelta
 
     from crawler.config import Config, Recipient
     from crawler.digests import build_digests
 
-    today = datetime.now(timezone(timedelta(hours=8))).date()
+    today = as_of
     [(_, msg)] = build_digests(db_url, Config(mail_from="nianbao@localhost"), today, [Recipient("gkb@example.gov.cn")],
-                               since=today - timedelta(days=7), audit_as_of=AS_OF)
+                               since=today - timedelta(days=7))
     preview = out / "digest-preview.html"
     preview.write_text(msg.get_body(preferencelist=("html",)).get_content(), encoding="utf-8")  # type: ignore[union-attr]
     (out / "digest-preview.eml").write_bytes(msg.as_bytes())
     echo(f"weekly digest preview: {msg['Subject']}\n  {preview}")
+    return len(result.false_accusations)

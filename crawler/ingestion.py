@@ -63,8 +63,65 @@ def build_fetch(
         fetch.evidence.append(("url", iso))
     if list_date:
         fetch.evidence.append(("list:date", list_date))
+    fetch.evidence = distrust_migrated_pubdate(fetch.evidence)
     fetch.title = title
     fetch.year = title_year(title) or ((fetch.report or {}).get("year") if fetch.report else None)
     fetch.report_agency = agency_from_title(title)
     return fetch
 
+
+
+def stack_images(bodies: list[bytes]) -> bytes | None:
+    """An article's pictures stacked top to bottom into one PNG, so that tables split over
+    several pictures are read by OCR as one (None when Pillow cannot read them)."""
+    import io
+
+    try:
+        from PIL import Image
+    except ImportError:
+        return None
+    images = []
+    for body in bodies:
+        try:
+            img = Image.open(io.BytesIO(body))
+            img.load()
+            images.append(img.convert("RGB"))
+        except Exception:  # noqa: BLE001 - not a picture Pillow reads: skipped
+            continue
+    if not images:
+        return None
+    width = max(i.width for i in images)
+    sheet = Image.new("RGB", (width, sum(i.height for i in images)), "white")
+    y = 0
+    for img in images:
+        sheet.paste(img, (0, y))
+        y += img.height
+    out = io.BytesIO()
+    sheet.save(out, format="PNG")
+    return out.getvalue()
+
+
+MIGRATED = "meta:PubDate-migrated"
+
+
+def distrust_migrated_pubdate(evidence: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A CMS migration resets a whole column's ``PubDate`` to the migration day while the
+    page's 发布时间, the URL stamp and the list date keep the original.  When two of those
+    agree with each other and ``PubDate`` is more than a week later than both, the
+    ``PubDate`` is kept under ``meta:PubDate-migrated`` (evidence, not a publication date)."""
+    from datetime import date
+
+    def day(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+
+    meta = [day(v) for s, v in evidence if s == "meta:PubDate"]
+    others = [d for s, v in evidence if s in ("page:date", "url", "list:date") and (d := day(v))]
+    if not meta or meta[0] is None or len(others) < 2:
+        return evidence
+    agreeing = [a for a in others if sum(1 for b in others if abs((a - b).days) <= 3) >= 2]
+    if agreeing and all((meta[0] - a).days > 7 for a in agreeing):
+        return [(MIGRATED if s == "meta:PubDate" else s, v) for s, v in evidence]
+    return evidence

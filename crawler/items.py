@@ -24,5 +24,6 @@ class ReportPage:
     list_title: str | None = None
     list_date: str | None = None
     file_urls: list[str] = field(default_factory=list)
+    image_urls: list[str] = field(default_factory=list)  # of file_urls: the body's pictures (tables as images)
     files: list[dict] = field(default_factory=list)  # filled by the files pipeline
     gone_reason: str | None = None

@@ -22,9 +22,9 @@ from scrapy.pipelines.files import FilesPipeline
 from sqlalchemy import select
 from twisted.internet.threads import deferToThread
 
-from crawler.ingestion import build_fetch
+from crawler.ingestion import build_fetch, stack_images
 from crawler.items import ReportPage
-from db.models import CrawlRun, Document
+from db.models import AgencyCrawl, CrawlRun, Document
 from db.schema import open_db
 from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
 from parsing.api import ParserPool
@@ -99,7 +99,18 @@ class StorePipeline:
                                        parser=self.parser,
                                        etag=item.etag, last_modified=item.last_modified,
                                        list_title=item.list_title, list_date=item.list_date))
+        images = [f for f in item.files if f["requested"] in item.image_urls and "error" not in f]
+        if images:  # the article's tables as pictures: read by OCR as one picture, in page order
+            bodies = [(self.root / f["path"]).read_bytes() for f in images]
+            stacked = stack_images(bodies) if len(bodies) > 1 else bodies[0]
+            if stacked is not None:
+                url = images[0]["requested"] if len(images) == 1 else f"{page_url}#正文表格图片"
+                fetches.append(build_fetch(item.agency_id, url, stacked, kind="attachment", seen_at=now,
+                                           parser=self.parser, list_title=item.list_title, parent_url=page_url))
+                self.stored["table_pictures"] = self.stored.get("table_pictures", 0) + len(images)
         for f in item.files:
+            if f["requested"] in item.image_urls and "error" not in f:
+                continue  # read above, together
             if "error" in f:
                 spider.state[item.agency_id]["errors"].append({"url": f["url"], "error": f"attachment: {f['error']}"})
                 continue
@@ -123,11 +134,18 @@ class StorePipeline:
             return
         with self.lock, self.factory() as session:
             for aid, o in spider.outcomes().items():
-                record_agency_crawl(session, self.run_id, aid, **o)
+                record_agency_crawl(session, self.run_id, aid, **agency_crawl_values(o))
             run = session.get(CrawlRun, self.run_id)
             if run is not None:
                 finish_run(session, run, "done", {**dict(spider.counters), **self.stored, "peak_rss_mb": _peak_rss_mb()})
             session.commit()
+
+
+def agency_crawl_values(outcome: dict[str, Any]) -> dict[str, Any]:
+    """The outcome's keys that ``AgencyCrawl`` has: ``proof`` is passed once the model has
+    the column (contract 1), and keys the model lacks are never passed."""
+    columns = set(AgencyCrawl.__table__.columns.keys())
+    return {k: v for k, v in outcome.items() if k in columns}
 
 
 def _peak_rss_mb() -> float | None:

@@ -56,3 +56,9 @@ MEDIA_ALLOW_REDIRECTS = True
 FILES_URLS_FIELD = "file_urls"
 FILES_RESULT_FIELD = "files"
 FILES_EXPIRES = 0
+
+# The browser, only for SPA shells with no known interface (crawler/browser.py): installed
+# when Debian's chromium and scrapy-playwright are present, else the crawl runs without it.
+from crawler.browser import browser_settings as _browser_settings  # noqa: E402
+
+globals().update(_browser_settings())

@@ -59,4 +59,5 @@ def format_crawl_summary(summary: dict) -> str:  # type: ignore[type-arg]
     c = summary.get("counters", {})
     lines.append(f"{ok} agencies crawled, {unreachable} unreachable, {reports} reports found, "
                  f"{c.get('pages', 0)} pages fetched, {c.get('errors', 0)} errors")
+    lines.append(f"浏览器渲染页面 {c.get('rendered_pages', 0)} 个；被拦截页面 {c.get('blocked', 0)} 个")
     return "\n".join(lines)

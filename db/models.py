@@ -108,6 +108,8 @@ class AgencyCrawl(Base):
     columns: Mapped[list[Any]] = mapped_column(default=list)  # 年报 columns crawled
     pages: Mapped[int] = mapped_column(Integer, default=0)
     reports_found: Mapped[int] = mapped_column(Integer, default=0)
+    # what the crawl proved about the agency's report column (COMMON.md contract 1); None: no proof
+    proof: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 

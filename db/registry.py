@@ -21,6 +21,7 @@ from db.models import Agency, Setting, utcnow
 
 KINDS = ("department", "government", "township")
 STATUSES = ("active", "vanished")
+# the statute (条例 第四十九条; 乡镇 take the 政府 date): the registry's defaults and monitor.deadlines.STATUTE
 DEFAULT_DEADLINES = {"department": "01-31", "government": "03-31", "township": "03-31"}
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 _MMDD_RE = re.compile(r"^(\d{2})-(\d{2})$")
@@ -126,8 +127,8 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             errors.append((line, "defaults.regions", "must map a region code (prefix) to {kind: MM-DD}"))
         else:
             for code, rules in reg.items():
-                if not re.match(r"^\d{2,6}$", str(code)) or not isinstance(rules, dict):
-                    errors.append((line, f"defaults.regions.{code}", "must be a region code (2-6 digits) -> {kind: MM-DD}"))
+                if not re.match(r"^\d{2,12}$", str(code)) or not isinstance(rules, dict):
+                    errors.append((line, f"defaults.regions.{code}", "must be a region code (2-12 digits) -> {kind: MM-DD}"))
                     continue
                 for kind, value in rules.items():
                     if kind not in KINDS or not _valid_mmdd(value):
@@ -176,7 +177,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             err("kind", f"must be one of {', '.join(KINDS)}")
         region = item.get("region")
         if region is not None and not _REGION_RE.match(str(region)):
-            err("region", "must be a 行政区划代码 of 6, 9 or 12 digits (quote it)")
+            err("region", "须为6位（县级及以上）、9位（乡镇/街道）或12位行政区划代码，并加引号")
         if not _valid_url(item.get("site")):
             err("site", "required: an http(s) URL")
         starts = item.get("start_urls") or []
@@ -208,15 +209,36 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                 deadline=str(deadline) if deadline is not None else None, since=since,
                 status=status if status in STATUSES else "active",
             ))
-    ids = {a.id for a in agencies}
+    by_id = {a.id: a for a in agencies}
     for i, (a, node) in enumerate(zip(agencies, item_nodes, strict=False)):
-        if a.parent and a.parent not in ids:
-            fields = _node_map(node)
+        fields = _node_map(node)
+        if a.parent and a.parent not in by_id:
             ln = fields["parent"][1].start_mark.line + 1 if "parent" in fields else node.start_mark.line + 1
             errors.append((ln, f"agencies[{i}].parent", f"unknown agency id {a.parent!r}"))
+        parent = by_id.get(a.parent or "")
+        if parent and a.region and parent.region and _REGION_RE.match(a.region) and _REGION_RE.match(parent.region):
+            prefix = region_prefix(parent.region)
+            if not a.region.startswith(prefix):
+                ln = fields["region"][1].start_mark.line + 1 if "region" in fields else node.start_mark.line + 1
+                errors.append((ln, f"agencies[{i}].region",
+                               f"区划代码{a.region}不在上级机关{parent.id}（区划代码{parent.region}）的辖区内："
+                               f"应以{prefix}开头（{a.region}与{parent.region}其中之一有误）"))
     if errors:
         raise RegistryError(source, sorted(errors))
     return Registry(agencies, deadlines, regions, trusted)
+
+
+def region_prefix(code: str) -> str:
+    """The significant part of a 行政区划代码: ``321300`` (a city) -> ``3213``; ``321322104000`` -> ``321322104``."""
+    c = code
+    if len(c) == 12 and c.endswith("000"):
+        c = c[:9]
+    if len(c) == 9 and c.endswith("000"):
+        c = c[:6]
+    if len(c) == 6:
+        while len(c) > 2 and c.endswith("00"):
+            c = c[:-2]
+    return c
 
 
 def load_registry(path: str | Path) -> Registry:

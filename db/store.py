@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,11 +18,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.dates import BEIJING, publication_date
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, utcnow
 
-BEIJING = timezone(timedelta(hours=8))
-# Displayed publication date, strongest first (first_seen is reported separately).
-PUBLISHED_PRIORITY = ("meta:PubDate", "page:date", "list:date", "url", "http:last-modified", "signed")
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
         "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
 
@@ -127,16 +125,19 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     signed = (fetch.report or {}).get("signed_date")
     if signed:
         evidence.append(("signed", signed))
-    add_evidence(session, doc, evidence, run_id)
+    add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     session.flush()
     return Stored(doc, version, new_document, new_version)
 
 
-def add_evidence(session: Session, doc: Document, items: list[tuple[str, str]], run_id: int | None) -> None:
+def add_evidence(session: Session, doc: Document, items: list[tuple[str, str]], run_id: int | None,
+                 at: datetime | None = None) -> None:
+    """New date evidence, observed when the fetch was made (``at``; default now): an
+    ingested file's evidence is known from its first-seen time, as ``--as-of`` expects."""
     have = {(e.source, e.value) for e in doc.evidence}
     for source, value in items:
         if (source, value) not in have:
-            doc.evidence.append(Evidence(source=source, value=value, run_id=run_id, observed_at=utcnow()))
+            doc.evidence.append(Evidence(source=source, value=value, run_id=run_id, observed_at=at or utcnow()))
             have.add((source, value))
 
 
@@ -168,21 +169,33 @@ def finish_run(session: Session, run: CrawlRun, status: str, stats: dict[str, An
     run.stats = stats
 
 
-def record_agency_crawl(session: Session, run_id: int, agency_id: str, **values: Any) -> AgencyCrawl:
-    row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), **values)
+CRAWL_FIELDS = ("outcome", "reason", "urls_tried", "columns", "pages", "reports_found", "proof", "started_at")
+
+
+def record_agency_crawl(session: Session, run_id: int, agency_id: str, *, proof: dict[str, Any] | None = None,
+                        **values: Any) -> AgencyCrawl:
+    """One agency's outcome of a run, with the spider's proof of absence (COMMON.md contract 1).
+
+    Keys of the spider's outcome that are not columns (e.g. the outcome's reason kind) are
+    kept inside ``proof`` rather than dropped, so nothing the crawl recorded is lost.
+    """
+    extra = {k: values.pop(k) for k in list(values) if k not in CRAWL_FIELDS}
+    if extra and proof is not None:
+        proof = {**proof, "outcome_extra": extra}
+    row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), proof=proof, **values)
     session.add(row)
     return row
 
 
-def published(evidence: list[Evidence]) -> dict[str, str] | None:
-    """The displayed publication date with its source (strongest source first)."""
-    by_source: dict[str, str] = {}
-    for e in sorted(evidence, key=lambda e: e.observed_at):
-        by_source.setdefault(e.source, e.value)
-    for source in PUBLISHED_PRIORITY:
-        if source in by_source:
-            return {"date": by_source[source][:10], "source": source}
-    return None
+def published(evidence: list[Evidence]) -> dict[str, Any] | None:
+    """The displayed publication date with its source: :func:`db.dates.publication_date`."""
+    choice = publication_date([(e.source, e.value) for e in evidence])
+    if choice is None:
+        return None
+    out: dict[str, Any] = {"date": choice.day.isoformat(), "source": choice.source}
+    if choice.conflict:
+        out["conflict"] = choice.evidence()
+    return out
 
 
 def _best_version(doc: Document) -> DocumentVersion | None:

@@ -13,33 +13,41 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from monitor.check import AgencyYear
+from monitor.findings import CONTENT_CODES
 
-STATUS_NAMES = {"published": "按时发布", "late": "逾期发布", "missing": "未发布", "unreachable": "网站无法访问",
+STATUS_NAMES = {"published": "按时发布", "late": "逾期发布", "missing": "未发布", "not_found": "未找到，待核实",
+                "unreachable": "网站无法访问",
                 "not_due": "未到期限", "unchecked": "未检查"}
 COLUMNS = ["agency", "name", "kind", "region", "parent", "year", "status", "status_cn", "deadline", "published",
            "source", "days_late", "link", "evidence"]
 
 
 def audit_rows(results: list[AgencyYear]) -> list[dict[str, Any]]:
+    """One row per agency-year (spec/interfaces.md, COMMON.md contract 3): today's keys plus
+    ``reason`` (not_found: what was explored and which part of the proof is missing) and
+    ``content`` (the report's content findings, 内容问题: code, severity, message)."""
     rows = []
     for r in results:
         st = r.status
         link = st.url or _absence_link(st.evidence)
+        content = [{"code": d.code, "severity": d.severity, "message": d.message}
+                   for d in r.drafts if d.code in CONTENT_CODES]
         rows.append({
             "agency": r.agency.id, "name": r.agency.name, "kind": r.agency.kind, "region": r.agency.region,
             "parent": r.agency.parent_id, "year": r.year, "status": st.status, "status_cn": STATUS_NAMES[st.status],
             "deadline": r.deadline, "published": st.published, "source": st.source, "days_late": st.days_late,
             "link": link, "evidence": {**st.evidence, "rule": r.rule},
+            "reason": st.reason, "content": content,
         })
     return rows
 
 
 def _absence_link(ev: dict[str, Any]) -> str | None:
     if "crawled" in ev:
-        cols = ", ".join(ev.get("columns") or []) or "no 年报 column found"
-        return f"crawl run {ev.get('run')} at {ev['crawled']}: {ev.get('pages')} pages; columns: {cols}"
+        cols = "、".join(ev.get("columns") or []) or "未找到年报栏目"
+        return f"第{ev.get('run')}次抓取（{ev['crawled']}）：{ev.get('pages')}个页面；栏目：{cols}"
     if "last_error" in ev:
-        return f"unreachable since {ev.get('since')}: {ev.get('last_error')}"
+        return f"自{ev.get('since')}起无法访问：{ev.get('last_error')}"
     return None
 
 

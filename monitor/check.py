@@ -5,6 +5,11 @@ assesses publication (:mod:`monitor.compliance`), the report's content and arith
 (:mod:`monitor.rules`) and the rules across documents (:mod:`monitor.across`).  Findings
 are upserted by key: a finding that no longer holds is resolved, one that returns is
 reopened, and one a person dismissed stays dismissed (and quiet).
+
+As of D means as of D: only what was known by the end of D (Beijing) counts, always.
+A run limited by year, agency or region changes nothing outside what it looked at: it
+loads the previous year for the year-to-year rules, and leaves the findings of rules
+that need every agency's reports (:data:`monitor.findings.ACROSS_ALL_CODES`) untouched.
 """
 
 from __future__ import annotations
@@ -30,8 +35,8 @@ from db.models import (
     utcnow,
 )
 from monitor import across, compliance, rules
-from monitor.deadlines import BEIJING, deadline_for
-from monitor.findings import Draft, finding_key
+from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
+from monitor.findings import ACROSS_ALL_CODES, Draft, finding_key
 
 FIRST_YEAR = 2019
 GOV_SUFFIXES = (".gov.cn", ".gov.cn.test")
@@ -123,27 +128,33 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
     return out
 
 
-def _crawls(session: Session, cutoff: datetime | None = None) -> dict[str, list[compliance.Crawl]]:
+def _crawls(session: Session, cutoff: datetime | None = None,
+            agencies: list[str] | None = None) -> dict[str, list[compliance.Crawl]]:
     out: dict[str, list[compliance.Crawl]] = defaultdict(list)
     q = select(AgencyCrawl, CrawlRun).join(CrawlRun, CrawlRun.id == AgencyCrawl.run_id)
+    if agencies is not None:
+        q = q.where(AgencyCrawl.agency_id.in_(agencies))
     for ac, run in session.execute(q):
         finished = ac.finished_at or run.finished_at or run.started_at
         if cutoff is not None and finished > cutoff:
             continue
         out[ac.agency_id].append(compliance.Crawl(run.id, ac.outcome, finished, ac.reason, ac.pages, ac.columns or [],
-                                                  ac.urls_tried or []))
+                                                  ac.urls_tried or [], ac.proof))
     return out
 
 
 def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) -> list[Draft]:
     if report is None:
-        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告", {"why": "no parsable document", "title": title})]
+        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告",
+                      {"why": "no parsable document", "why_cn": "页面及附件均无法解析", "title": title})]
     status = report.get("table_status") or {}
     if "unreadable" in status.values():
         return []
     if not any((report.get("tables") or {}).values()) and len(report.get("sections") or []) < 3:
         why = report.get("error") or "neither the report's sections nor its tables are in the page or its attachments"
-        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why}）", {"why": why, "title": title})]
+        why_cn = f"页面及附件中只有{len(report.get('sections') or [])}个年报章节，且没有年报表格"
+        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why_cn}）",
+                      {"why": why, "why_cn": why_cn, "title": title})]
     return []
 
 
@@ -163,24 +174,51 @@ def _non_gov(agency: Agency, docs: list[LoadedDoc], who: str, trusted: tuple[str
 BATCH = 500  # agencies per batch: only one batch's reports are in memory at a time
 
 
+def as_of_cutoff(as_of: date) -> datetime:
+    """The end of ``as_of``, Beijing time: nothing known later counts."""
+    return datetime.combine(as_of, time(23, 59, 59), BEIJING)
+
+
+def _in_region(agency: Agency, regions: list[str] | None) -> bool:
+    return not regions or any((agency.region or "").startswith(r) for r in regions)
+
+
+def judges_all_reports(session: Session, years: list[int] | None, agencies: list[str] | None,
+                       regions: list[str] | None) -> bool:
+    """Whether a run sees every stored report, as the rules across all agencies need: a full
+    run, or one limited only by years that (with the previous years) cover every report."""
+    if agencies or regions:
+        return False
+    if not years:
+        return True
+    needed = set(years) | {y - 1 for y in years}
+    stored = {y for (y,) in session.execute(select(Document.year).where(Document.kind == "page").distinct())}
+    return {y for y in stored if y is not None} <= needed
+
+
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
-               agencies: list[str] | None = None, replay: bool = False) -> list[AgencyYear]:
+               agencies: list[str] | None = None, replay: bool = False,
+               regions: list[str] | None = None) -> list[AgencyYear]:
     """Every agency-year in scope with its status and drafts (nothing stored).
 
-    With ``replay``, only what was known at the end of ``as_of`` (Beijing) counts: later
-    crawls, documents, versions, evidence and removals are ignored.
+    Only what was known at the end of ``as_of`` (Beijing) counts: later crawls, documents,
+    versions, evidence and removals are ignored (``replay`` is kept for callers; it no
+    longer changes what is judged).  ``regions`` limits to agencies whose region code
+    starts with one of the prefixes.
     """
-    cutoff = datetime.combine(as_of, time(23, 59, 59), BEIJING) if replay else None
+    cutoff = as_of_cutoff(as_of)
     q = select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)
     if agencies:
         q = q.where(Agency.id.in_(agencies))
-    agency_rows = list(session.scalars(q))
-    setting = session.get(Setting, "deadlines")
-    kinds = (setting.value or {}).get("kinds") if setting else None
-    regions = (setting.value or {}).get("regions") if setting else None
+    agency_rows = [a for a in session.scalars(q) if _in_region(a, regions)]
+    settings = deadline_settings(session)
     trusted_row = session.get(Setting, "trusted_hosts")
     trusted = tuple((trusted_row.value or {}).get("suffixes") or ()) if trusted_row else ()
-    crawls = _crawls(session, cutoff)
+    limited = bool(years or agencies or regions)
+    crawls = _crawls(session, cutoff, [a.id for a in agency_rows] if limited else None)
+    # the year-to-year rules need the previous year: assess it too, but do not report it
+    wanted = set(years or [])
+    needed = wanted | {y - 1 for y in wanted}
     results: list[AgencyYear] = []
     prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
     for k in range(0, len(agency_rows), BATCH):
@@ -193,55 +231,81 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
         batch_results: dict[tuple[str, int], AgencyYear] = {}
         for a in batch:
             span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | doc_years[a.id]
-            for year in sorted(y for y in span if not years or y in years):
-                ay = _assess_one(a, year, as_of, docs.get((a.id, year), []), crawls.get(a.id, []), kinds, regions, refs,
+            for year in sorted(y for y in span if not years or y in needed):
+                ay = _assess_one(a, year, as_of, docs.get((a.id, year), []), crawls.get(a.id, []), settings, refs,
                                  trusted)
-                batch_results[(a.id, year)] = ay
-                results.append(ay)
+                if not years or year in wanted:
+                    batch_results[(a.id, year)] = ay
+                    results.append(ay)
         for (aid, year), ref in refs.items():
             prev = refs.get((aid, year - 1))
             if prev and (aid, year) in batch_results:
                 batch_results[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
-            prints.append(((aid, year), across.fingerprint(ref)))
+            prints.append(((aid, year), across.fingerprint(ref)))  # the previous year's too: duplicates compare all
         del docs, refs
-    by_key = {(r.agency.id, r.year): r for r in results}
-    for i, drafts in across.duplicates([p for _, p in prints]).items():
-        key = prints[i][0]
-        if key in by_key:
-            by_key[key].drafts += drafts
+    if judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
+        by_key = {(r.agency.id, r.year): r for r in results}
+        for i, drafts in across.duplicates([p for _, p in prints]).items():
+            key = prints[i][0]
+            if key in by_key:
+                by_key[key].drafts += drafts
     return results
 
 
+def _wrong(a: Agency, year: int, doc: LoadedDoc) -> tuple[list[Draft], dict[str, Any] | None, str]:
+    report, text = _main_report(doc)
+    return _wrong_document(report, f"{a.name}{year}年年度报告", doc.title), report, text
+
+
 def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], crawls: list[compliance.Crawl],
-                kinds: dict[str, str] | None, regions: dict[str, dict[str, str]] | None,
-                refs: dict[tuple[str, int], across.ReportRef], trusted: tuple[str, ...] = ()) -> AgencyYear:
-    dl = deadline_for(a.kind, year, region=a.region, agency_deadline=a.deadline, kinds=kinds, regions=regions)
+                settings: dict[str, Any], refs: dict[tuple[str, int], across.ReportRef],
+                trusted: tuple[str, ...] = ()) -> AgencyYear:
+    """One agency-year: a page is not a report until it parses as one (WRONG_DOCUMENT)."""
+    dl = deadline_for_agency(a, year, settings)
+    who = f"{a.name}{year}年年度报告"
+    checked = [(d, *_wrong(a, year, d)) for d in year_docs]
+    reports = [c for c in checked if not c[1]]
+    wrong = [c for c in checked if c[1]]
+    judged = [c[0] for c in reports]
     cdocs = [compliance.Doc(d.url, d.first_seen, d.last_seen, d.removed_at, d.removed_reason, d.evidence,
                             [compliance.Version(sha, at, text) for sha, at, _, text in d.versions])
-             for d in year_docs]
+             for d in judged]
     status, drafts = compliance.assess(a.name, year, dl, as_of, cdocs, crawls)
+    if wrong and not reports and status.status != "not_due":
+        # only pages that are something else: the year stays unproved, never 按时发布 nor 未发布
+        doc, wd, _, _ = wrong[0]
+        why = wd[0].evidence.get("why")
+        reason = f"标题为年度报告的页面{doc.url}实为其他文件（{wd[0].evidence.get('why_cn')}），未找到真正的年度报告"
+        ev = {"deadline": dl.day.isoformat(), "rule": dl.rule, "wrong_document": doc.url, "why": why,
+              "linked_finding": finding_key(a.id, year, "WRONG_DOCUMENT", "")}
+        status = compliance.Status("not_found", url=doc.url, evidence=ev, reason=reason)
+        drafts = [Draft("NOT_FOUND", f"{who}未找到，待核实：{reason}", ev)]
     ay = AgencyYear(a, year, status, drafts, deadline=dl.day.isoformat(), rule=dl.rule)
-    if year_docs:
-        live = [d for d in year_docs if d.removed_at is None] or year_docs
-        report, text = _main_report(live[0])
-        who = f"{a.name}{year}年年度报告"
-        wrong = _wrong_document(report, who, live[0].title)
-        ay.drafts += wrong
-        if report and not wrong:  # the content rules judge a report, not a cover letter
+    for _, wd, _, _ in wrong[:1]:
+        ay.drafts += wd
+    if reports:
+        live = [c for c in reports if c[0].removed_at is None] or reports
+        doc, _, report, text = live[0]
+        if report:  # the content rules judge a report, not a cover letter
             failures, not_assessable = rules.arithmetic(report, who)
             ay.drafts += failures + rules.content(report, year, who, not_assessable)
-            refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, live[0].url, report, text)
+            refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, doc.url, report, text)
+    if year_docs:
         ay.drafts += _non_gov(a, year_docs, who, trusted)
     return ay
 
 
 def run_check(session: Session, as_of: date, years: list[int] | None = None,
-              agencies: list[str] | None = None, replay: bool = False) -> tuple[list[Finding], list[AgencyYear]]:
+              agencies: list[str] | None = None, replay: bool = False,
+              regions: list[str] | None = None) -> tuple[list[Finding], list[AgencyYear]]:
     """Assess, then upsert findings; returns the open (not dismissed) findings in scope.
 
-    A replay (see :func:`assess_all`) only reports: it stores nothing.
+    A replay only reports: it stores nothing.  A limited run (``years``, ``agencies``,
+    ``regions``) touches only the agency-years it assessed, and there not the findings of
+    rules it cannot evaluate without every agency (:data:`ACROSS_ALL_CODES`).
     """
-    results = assess_all(session, as_of, years, agencies, replay)
+    results = assess_all(session, as_of, years, agencies, replay, regions)
+    limited = not judges_all_reports(session, years, agencies, regions)
     if replay:
         drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
                           code=d.code, severity=d.severity, message=d.message, evidence=d.evidence, status="open")
@@ -268,7 +332,8 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
                 if f.status == "resolved":
                     f.status, f.resolved_at = "open", None
     for key, f in existing.items():
-        if key not in seen and (f.agency_id, f.year) in scope and f.status == "open":
+        if key not in seen and (f.agency_id, f.year) in scope and f.status == "open" and not (
+                limited and f.code in ACROSS_ALL_CODES):
             f.status, f.resolved_at = "resolved", now
     session.flush()
     open_findings = sorted((f for f in existing.values() if f.status == "open" and (f.agency_id, f.year) in scope),

@@ -1,15 +1,19 @@
-"""Publication compliance per agency and year: published, late, missing, unreachable.
+"""Publication compliance per agency and year: published, late, missing, not found, unreachable.
 
-Evidence, strongest first (spec/annual-report.md §1):
+Evidence, strongest first (spec/annual-report.md §1, spec/findings.md "No accusation
+without proof"):
 
-* a successful crawl after the deadline that did not find the report, before it was first
-  seen, proves it was published late: the first-seen time is the publication date (and a
-  displayed date before the deadline makes it BACKDATED);
+* a successful crawl after the deadline that *proved* the report absent (:mod:`monitor.proof`),
+  before it was first seen, proves it was published late: the first-seen time is the
+  publication date (and a displayed date before the deadline makes it BACKDATED);
 * a first-seen time before the deadline proves it was on time;
-* otherwise the displayed dates decide, in the order meta:PubDate, page:date, url,
-  list:date, signed, http:last-modified.
+* otherwise the displayed date decides: the one most independent sources support
+  (:func:`db.dates.publication_date`, shared with ``nianbao reports``), with DATE_CONFLICT
+  when they disagree.
 
-MISSING needs a successful crawl after the deadline; without one it is UNREACHABLE.
+MISSING needs a crawl after the deadline whose proof of absence is complete; a successful
+crawl without one gives NOT_FOUND (未找到，待核实) saying what is missing; no successful crawl
+after the deadline gives UNREACHABLE.
 """
 
 from __future__ import annotations
@@ -19,13 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from db.dates import SOURCE_NAMES, publication_date
 from monitor.deadlines import BEIJING, Deadline
 from monitor.findings import Draft
+from monitor.proof import judge
 
-DISPLAYED = ("meta:PubDate", "page:date", "url", "list:date", "signed", "http:last-modified")
-SOURCE_NAMES = {"first_seen": "首次发现时间", "meta:PubDate": "网页发布时间标记", "page:date": "页面显示的发布时间",
-                "url": "网址中的日期", "list:date": "栏目列表日期", "signed": "落款日期", "http:last-modified": "服务器修改时间",
-                "ingest": "人工导入日期"}
+__all__ = ["SOURCE_NAMES", "Crawl", "Doc", "Status", "Version", "assess"]
 
 
 @dataclass(slots=True)
@@ -37,6 +40,7 @@ class Crawl:
     pages: int = 0
     columns: list[str] = field(default_factory=list)
     urls_tried: list[Any] = field(default_factory=list)
+    proof: dict[str, Any] | None = None  # what the crawl proved (None: an older crawl, no proof)
 
 
 @dataclass(slots=True)
@@ -59,12 +63,13 @@ class Doc:
 
 @dataclass(slots=True)
 class Status:
-    status: str  # published | late | missing | unreachable | not_due | unchecked
+    status: str  # published | late | missing | not_found | unreachable | not_due | unchecked
     published: str | None = None
     source: str | None = None
     days_late: int | None = None
     url: str | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None  # not_found: what was explored and which part of the proof is missing
 
 
 def _bj(dt: datetime) -> date:
@@ -81,47 +86,53 @@ def assess(name: str, year: int, deadline: Deadline, as_of: date, docs: list[Doc
     ok_after = [c for c in after if c.outcome == "ok"]
     if not docs:
         if ok_after:
-            last = max(ok_after, key=lambda c: c.finished_at)
-            ev = {**rule, "crawled": last.finished_at.astimezone(BEIJING).isoformat(timespec="minutes"),
-                  "run": last.run_id, "pages": last.pages, "columns": last.columns,
-                  "successful_crawls_after_deadline": len(ok_after)}
-            msg = (f"{name}截至{_bj(last.finished_at)}未发布{year}年政府信息公开工作年度报告"
-                   f"（法定期限{deadline.day}，已于{_bj(last.finished_at)}检查其网站{last.pages}个页面）")
-            return Status("missing", evidence=ev), [Draft("MISSING", msg, ev)]
+            return _absent(name, year, deadline, rule, ok_after)
         if after:
             last = max(after, key=lambda c: c.finished_at)
             ev = {**rule, "last_error": last.reason, "attempts": len(after),
                   "since": min(c.finished_at for c in after).astimezone(BEIJING).isoformat(timespec="minutes"),
                   "urls_tried": last.urls_tried[:10]}
+            blocked = (last.proof or {}).get("blocked") or []
+            if blocked:
+                ev["blocked"] = blocked[:5]
             msg = f"{name}网站无法访问（{last.reason}），无法确认{year}年年度报告是否发布"
             return Status("unreachable", evidence=ev), [Draft("UNREACHABLE", msg, ev)]
-        return Status("unchecked", evidence={**rule, "why": "no crawl after the deadline"}), []
+        return Status("unchecked", evidence={**rule, "why": "截止日期后尚无抓取"}), []
 
     drafts: list[Draft] = []
     first = min(docs, key=lambda d: d.first_seen)
     fs = first.first_seen
-    displayed = _displayed(docs)
-    absent_at = [c for c in ok_after if c.finished_at < fs]
+    choice = publication_date([e for d in docs for e in d.evidence])
+    if choice is not None and choice.conflict:
+        listed = "，".join(f"{SOURCE_NAMES.get(s, s)}{v}" for s, v in choice.dates.items())
+        drafts.append(Draft("DATE_CONFLICT", f"{name}{year}年年度报告各处显示的发布日期不一致（{listed}）：采用{choice.day}，"
+                            f"理由：{choice.why}", {**choice.evidence(), "url": first.url}))
+    # a crawl after the deadline that proved the report absent, before it was first seen
+    absent_at = [c for c in ok_after if c.finished_at < fs and judge(c.proof, year).proved]
     if absent_at:
         crawl = max(absent_at, key=lambda c: c.finished_at)
         pub, source = _bj(fs), "first_seen"
         ev = {**rule, "first_seen": fs.isoformat(timespec="seconds"), "not_found_by_crawl": crawl.run_id,
-              "crawl_finished": crawl.finished_at.isoformat(timespec="seconds")}
-        if displayed and displayed[0][1] <= deadline.day.isoformat():
-            drafts.append(Draft("BACKDATED", f"{name}{year}年年度报告页面显示发布日期{displayed[0][1]}，"
+              "crawl_finished": crawl.finished_at.isoformat(timespec="seconds"),
+              "absence_proof": judge(crawl.proof, year).reason}
+        if choice and choice.day <= deadline.day:
+            drafts.append(Draft("BACKDATED", f"{name}{year}年年度报告页面显示发布日期{choice.day}，"
                                 f"但{_bj(crawl.finished_at)}检查时尚未发布，首次发现于{_bj(fs)}",
-                                {**ev, "displayed": displayed[0][1], "displayed_source": displayed[0][0], "url": first.url}))
+                                {**ev, "displayed": choice.day.isoformat(), "displayed_source": choice.source,
+                                 "url": first.url}))
     elif _bj(fs) <= deadline.day:
         pub, source = _bj(fs), "first_seen"
         ev = {**rule, "first_seen": fs.isoformat(timespec="seconds")}
-        if displayed:
-            pub, source = date.fromisoformat(displayed[0][1]), displayed[0][0]
+        if choice:
+            pub, source = choice.day, choice.source
             pub = min(pub, _bj(fs))
-    elif displayed:
-        pub, source = date.fromisoformat(displayed[0][1]), displayed[0][0]
-        ev = {**rule, "first_seen": fs.isoformat(timespec="seconds"), "displayed": dict(displayed)}
+    elif choice:
+        pub, source = choice.day, choice.source
+        ev = {**rule, "first_seen": fs.isoformat(timespec="seconds"), "displayed": dict(choice.dates)}
+        if choice.conflict:
+            ev["date_choice"] = choice.why
     else:
-        ev = {**rule, "first_seen": fs.isoformat(timespec="seconds"), "why": "no displayed date; first seen is an upper bound"}
+        ev = {**rule, "first_seen": fs.isoformat(timespec="seconds"), "why": "页面未显示发布日期；首次发现时间只是上限"}
         status = Status("published", None, None, None, first.url, ev)
         return status, drafts + _edits_and_removals(name, year, deadline, docs)
     days = (pub - deadline.day).days
@@ -135,16 +146,24 @@ def assess(name: str, year: int, deadline: Deadline, as_of: date, docs: list[Doc
     return status, drafts + _edits_and_removals(name, year, deadline, docs)
 
 
-def _displayed(docs: list[Doc]) -> list[tuple[str, str]]:
-    """Displayed publication dates, strongest source first (earliest value per source)."""
-    by_source: dict[str, str] = {}
-    for d in docs:
-        for source, value in d.evidence:
-            if source in DISPLAYED:
-                v = value[:10]
-                if source not in by_source or v < by_source[source]:
-                    by_source[source] = v
-    return [(s, by_source[s]) for s in DISPLAYED if s in by_source]
+def _absent(name: str, year: int, deadline: Deadline, rule: dict[str, Any],
+            ok_after: list[Crawl]) -> tuple[Status, list[Draft]]:
+    """No report seen, some successful crawl after the deadline: MISSING only with a proof."""
+    judged = [(c, judge(c.proof, year)) for c in ok_after]
+    proved = [(c, j) for c, j in judged if j.proved]
+    last, j = max(proved or judged, key=lambda cj: cj[0].finished_at)
+    ev = {**rule, "crawled": last.finished_at.astimezone(BEIJING).isoformat(timespec="minutes"),
+          "run": last.run_id, "pages": last.pages, "columns": last.columns,
+          "successful_crawls_after_deadline": len(ok_after), "proof": j.reason}
+    if j.proved:
+        col = j.column or {}
+        ev["column"] = {k: col.get(k) for k in ("url", "why", "pages_read", "pages_total", "entries", "listed_total", "years")}
+        msg = (f"{name}截至{_bj(last.finished_at)}未发布{year}年政府信息公开工作年度报告"
+               f"（法定期限{deadline.day}；{j.reason}）")
+        return Status("missing", evidence=ev), [Draft("MISSING", msg, ev)]
+    ev["gaps"] = j.gaps
+    msg = f"{name}{year}年年度报告未找到，待核实（法定期限{deadline.day}；{_bj(last.finished_at)}检查：{j.reason}）"
+    return Status("not_found", evidence=ev, reason=j.reason), [Draft("NOT_FOUND", msg, ev)]
 
 
 def _edits_and_removals(name: str, year: int, deadline: Deadline, docs: list[Doc]) -> list[Draft]:

@@ -1,19 +1,30 @@
 """Publication deadlines per agency and year, with the rule applied (spec/annual-report.md §1).
 
-Order of precedence: the agency's own ``deadline`` in the registry, then a regional rule
-(``defaults.regions``, longest region-code prefix first), then the registry default for
-its kind, which itself defaults to the statute (部门 1月31日, 政府 3月31日, 乡镇 3月31日).
-Report years up to 2018 fall under the 2007 条例: 3月31日 for everyone.  A deadline is
-the end of that day, Beijing time.
+The only place deadlines are computed (COMMON.md contract 5): every command (check, audit,
+digest, the sample web's ground truth) calls :func:`deadline_for` or
+:func:`deadline_for_agency`.  Order of precedence: the agency's own ``deadline`` in the
+registry, then a regional rule (``defaults.regions``, longest region-code prefix first),
+then the registry default for its kind, which itself defaults to the statute (部门
+1月31日, 政府 3月31日, 乡镇 3月31日).  Report years up to 2018 fall under the 2007 条例:
+3月31日 for everyone.  A deadline is the end of that day, Beijing time
+(:data:`BEIJING`, defined once in :mod:`db.dates`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
+from typing import Any
 
-BEIJING = timezone(timedelta(hours=8))
-STATUTE = {"department": "01-31", "government": "03-31", "township": "03-31"}
+from sqlalchemy.orm import Session
+
+from db.dates import BEIJING
+from db.models import Setting
+from db.registry import DEFAULT_DEADLINES
+
+__all__ = ["BEIJING", "Deadline", "deadline_for", "deadline_for_agency", "deadline_settings"]
+
+STATUTE = DEFAULT_DEADLINES  # the 条例's dates per kind: one home, the registry's defaults (db cannot import monitor)
 KIND_NAMES = {"department": "县级以上人民政府部门", "government": "县级以上地方人民政府", "township": "乡镇/街道"}
 
 
@@ -36,24 +47,44 @@ def _on(year: int, mmdd: str) -> date:
         return date(year, month, 28)
 
 
+def _cn(mmdd: str) -> str:
+    month, day = (int(x) for x in mmdd.split("-"))
+    return f"{month}月{day}日"
+
+
 def deadline_for(kind: str, year: int, *, region: str | None = None, agency_deadline: str | None = None,
                  kinds: dict[str, str] | None = None, regions: dict[str, dict[str, str]] | None = None) -> Deadline:
-    """The deadline for the report of ``year`` and the rule that set it."""
+    """The deadline for the report of ``year`` and the rule that set it (in Chinese)."""
     nxt = year + 1
     if agency_deadline:
-        return Deadline(_on(nxt, agency_deadline), f"registry: this agency's deadline {agency_deadline}")
+        return Deadline(_on(nxt, agency_deadline), f"依据登记表中本机关的期限：次年{_cn(agency_deadline)}前")
     if year <= 2018:
-        return Deadline(date(nxt, 3, 31), "2007 条例 第31条: every 行政机关 by 3月31日 (report years <= 2018)")
+        return Deadline(date(nxt, 3, 31), "依据2007年《条例》第三十一条：各级行政机关于每年3月31日前公布上一年度报告"
+                                          "（2018年及以前的报告年度）")
     for prefix in sorted(regions or {}, key=len, reverse=True):
         if region and region.startswith(prefix) and kind in regions[prefix]:  # type: ignore[index]
             mmdd = regions[prefix][kind]  # type: ignore[index]
-            return Deadline(_on(nxt, mmdd), f"regional rule for {prefix}: {KIND_NAMES.get(kind, kind)} by {mmdd}")
+            return Deadline(_on(nxt, mmdd), f"依据地方规定（区划代码{prefix}）：{KIND_NAMES.get(kind, kind)}于次年{_cn(mmdd)}前")
     configured = (kinds or {}).get(kind)
     statute = STATUTE.get(kind, "03-31")
     if configured and configured != statute:
-        return Deadline(_on(nxt, configured), f"registry default for {kind}: {configured}")
+        return Deadline(_on(nxt, configured), f"依据登记表的默认期限：{KIND_NAMES.get(kind, kind)}于次年{_cn(configured)}前")
     if kind == "department":
-        return Deadline(_on(nxt, statute), "条例 第49条: 县级以上人民政府部门 by 1月31日")
+        return Deadline(_on(nxt, statute), "依据《条例》第四十九条：县级以上人民政府部门于每年1月31日前公布上一年度报告")
     if kind == "government":
-        return Deadline(_on(nxt, statute), "条例 第49条: 县级以上地方人民政府 by 3月31日")
-    return Deadline(_on(nxt, statute), "no statutory date for 乡镇/街道: default 3月31日")
+        return Deadline(_on(nxt, statute), "依据《条例》第四十九条：县级以上地方人民政府于每年3月31日前公布上一年度报告")
+    return Deadline(_on(nxt, statute), "《条例》未规定乡镇/街道的期限：按县级以上地方人民政府的3月31日")
+
+
+def deadline_settings(session: Session) -> dict[str, Any]:
+    """The registry's deadline settings as synced (``{"kinds": …, "regions": …}``; {} if none)."""
+    row = session.get(Setting, "deadlines")
+    return dict(row.value or {}) if row is not None else {}
+
+
+def deadline_for_agency(agency: Any, year: int, settings: dict[str, Any] | None) -> Deadline:
+    """:func:`deadline_for` for a registry agency (a ``db.models.Agency`` or ``AgencySpec``)
+    with the registry's settings (:func:`deadline_settings`): kind defaults and regional rules."""
+    settings = settings or {}
+    return deadline_for(agency.kind, year, region=agency.region, agency_deadline=agency.deadline,
+                        kinds=settings.get("kinds"), regions=settings.get("regions"))

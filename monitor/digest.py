@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from db.models import Agency, Document, Finding
 from monitor import audit
 from monitor.check import assess_all
-from monitor.deadlines import BEIJING, deadline_for
+from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
 from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, code_label
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -82,8 +82,9 @@ def digest_data(session: Session, scope: Scope, since: date, as_of: date,
     results = assess_all(session, audit_day, [audit_year], ids) if ids else []
     rows = audit.audit_rows(results)
     upcoming = []
+    settings = deadline_settings(session)  # the registry's regional overrides, as check and audit use
     for a in agencies:
-        dl = deadline_for(a.kind, audit_year, region=a.region, agency_deadline=a.deadline)
+        dl = deadline_for_agency(a, audit_year, settings)
         if audit_day <= dl.day <= audit_day + timedelta(days=UPCOMING_DAYS):
             if not any(r["agency"] == a.id and r["status"] in ("published", "late") for r in rows):
                 upcoming.append({"agency": a.id, "name": a.name, "deadline": dl.day.isoformat(), "rule": dl.rule})

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from parsing.meta import agency_from_title, title_year
 from parsing.normalize import squash
 
-_REPORT_RE = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|政府信息公开工作年度报告|政务公开(?:工作)?年度报告")
+_REPORT_RE = re.compile(r"(?:政府|政务)?信息公开(?:工作)?(?:年度)?(?:报告|年报)|政府信息公开工作年度报告|政务公开(?:工作)?年度报告"
+                        r"|(?:政府|政务)?信息公开(?:工作)?\s*(?:19|20)\d{2}\s*年度?(?:工作)?(?:报告|报)")  # "…公开工作2024年度报告"
 _REJECT_RE = re.compile(
     r"政府工作报告|法治政府|预算|决算|通知|关于(?:做好|印发|报送|编制|开展)|解读|图解|一图读懂|问答|会议|召开|培训|考核|"
     r"统计公报|工作总结|工作要点|实施方案|征求意见|公示|目录|指南|制度"

@@ -4,7 +4,8 @@
 #   poppler-utils        pdftotext/pdftoppm: the benchmark's baseline and the fixture builder
 #   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG
 #   libgl1 libglib2.0-0  OpenCV, used by the optional OCR extra
-#   chromium             headless rendering of the audit HTML to PNG in the output tests (and the dashboard)
+#   chromium             the crawler's last-resort browser for SPA shells (scrapy-playwright), the dashboard's
+#                        browser tests and the PNG renderings of the audit HTML
 set -euo pipefail
 packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0 chromium)
 missing=()

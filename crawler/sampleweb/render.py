@@ -58,6 +58,7 @@ class RenderedSite:
     resources: dict[str, Resource] = field(default_factory=dict)
     truth_reports: list[dict[str, Any]] = field(default_factory=list)
     non_reports: list[str] = field(default_factory=list)
+    foreign_reports: list[str] = field(default_factory=list)  # another agency's reports listed here
     column_url: str = ""
 
 
@@ -125,16 +126,19 @@ def render_site(site: SampleSite, phase: int = 1) -> RenderedSite:
     out = RenderedSite(site)
     res = out.resources
     items: list[Item] = []
-    for r in site.reports:
+    for r in [*site.reports, *site.foreign]:
         if r.published is None or r.appears_in_phase > phase:
             continue
         day = r.displayed or r.published
         path = _article_path(site, r, day, r.ident)
         truth: dict[str, Any] = {"agency": site.agency_id, "year": r.year, "title": r.title, "published": r.published.isoformat(),
                                  "displayed": day.isoformat(), "format": r.fmt, "attachments": [], "edited": False,
-                                 "removed": False, "appears_in_phase": r.appears_in_phase}
+                                 "removed": False, "appears_in_phase": r.appears_in_phase,
+                                 # what a crawler can see: not on a failing list page, not in a column nobody links
+                                 "discoverable": not (r.on_failed_page or site.column_hidden),
+                                 "pubdate_reset": site.pubdate_reset.isoformat() if site.pubdate_reset else None}
         removed = r.removed_in_phase2 and phase >= 2
-        name = site.name
+        name = r.title.removesuffix(f"{r.year}年政府信息公开工作年度报告") if "foreign" in r.flags else site.name
         signed = f"{r.published:%Y年%-m月%-d日}"
         if r.fmt == "html":
             tables = r.tables or {}
@@ -172,16 +176,20 @@ def render_site(site: SampleSite, phase: int = 1) -> RenderedSite:
             res[path] = _page(site, "页面不存在", "<div class='err'>对不起，您访问的页面不存在或已被删除！</div>")
             truth["removed"] = True
         else:
-            res[path] = _page(site, r.title, page_body, {"ArticleTitle": r.title, "PubDate": f"{day:%Y-%m-%d} 09:30",
+            pub = site.pubdate_reset or day
+            res[path] = _page(site, r.title, page_body, {"ArticleTitle": r.title, "PubDate": f"{pub:%Y-%m-%d} 09:30",
                                                           "ColumnName": "政府信息公开年报"})
             res[path].modified = _dt(r.published)
             items.append(Item(r.title, day, path, True, r))
         truth["url"] = f"http://{site.host}{path}"
-        out.truth_reports.append(truth)
+        if "foreign" in r.flags:
+            out.foreign_reports.append(truth["url"])
+        else:
+            out.truth_reports.append(truth)
     for k, (title, day) in enumerate(site.noise):
         path = _article_path(site, SampleReport(site.agency_id, day.year, title, day), day, 900 + k)
         res[path] = _page(site, title, f'<h1 class="title">{html.escape(title)}</h1><div class="content"><p>{html.escape(title)}。</p></div>',
-                          {"ArticleTitle": title, "PubDate": f"{day:%Y-%m-%d}"})
+                          {"ArticleTitle": title, "PubDate": f"{site.pubdate_reset or day:%Y-%m-%d}"})
         items.append(Item(title, day, path, False))
         out.non_reports.append(f"http://{site.host}{path}")
     if site.family == "trs":
@@ -197,9 +205,24 @@ def render_site(site: SampleSite, phase: int = 1) -> RenderedSite:
             res[shell] = Resource(f"<html><head><script>window.location.href='{it.href}';</script></head><body></body></html>".encode())
             it.href = shell
     items.sort(key=lambda i: (i.day, i.title), reverse=True)
-    _render_column(out, items)
+    if not site.column_hidden:
+        _render_column(out, items)
+        _fail_pages(out)
     _render_common(out)
     return out
+
+
+def _fail_pages(out: RenderedSite) -> None:
+    """The column's list pages in ``failing_pages`` always answer HTTP 500 (a broken CMS page)."""
+    site = out.site
+    for n in site.failing_pages:
+        i = n - 1
+        path = {"trs": f"/zfxxgk/ndbg/index_{i}.html", "vsb": None, "generic": f"/xxgk/ndbg/?page={n}"}.get(site.family)
+        if site.family not in ("trs", "generic"):
+            raise ValueError(f"failing list pages are rendered for trs and generic sites only, not {site.family}")
+        if path:
+            out.resources[path] = Resource(b"<html><body><h1>500 Internal Server Error</h1></body></html>",
+                                           "text/html", 500)
 
 
 def _dt(d: date | None) -> datetime | None:
@@ -274,7 +297,8 @@ def _render_column(out: RenderedSite, items: list[Item]) -> None:
 
 def _render_common(out: RenderedSite) -> None:
     site, res = out.site, out.resources
-    column_link = (f'<li><a href="{out.column_url}">政府信息公开年报</a></li>' if site.column_in_nav else "")
+    column_link = (f'<li><a href="{out.column_url}">政府信息公开年报</a></li>'
+                   if site.column_in_nav and out.column_url else "")
     hub = ("<ul class='xxgk'><li><a href='/zwgk/zn/'>政府信息公开指南</a></li><li><a href='/zwgk/zd/'>政府信息公开制度</a></li>"
            f"<li><a href='/zwgk/fdzdgknr/'>法定主动公开内容</a></li>{column_link}</ul>")
     res["/zwgk/"] = _page(site, "政务公开", hub)
@@ -285,7 +309,7 @@ def _render_common(out: RenderedSite) -> None:
     res["/"] = _page(site, site.name, f"<h1>{html.escape(site.name)}</h1><div class='nav'><a href='/zwgk/'>政务公开</a>"
                                       f"<a href='/zwgk/;jsessionid=0A1B2C3D'>信息公开</a><a href='/private/'>内部办公</a></div>")
     res["/index.html"] = res["/"]
-    res["/private/"] = _page(site, "内部办公", f"<a href='{out.column_url}'>政府信息公开年报</a>")
+    res["/private/"] = _page(site, "内部办公", f"<a href='{out.column_url or '/'}'>政府信息公开年报</a>")
     res["/robots.txt"] = Resource(b"User-agent: *\nDisallow: /private/\nDisallow: /search\nDisallow: /calendar\n",
                                   "text/plain")
 

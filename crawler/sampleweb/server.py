@@ -59,13 +59,14 @@ class SampleWeb:
 
     def truth(self) -> dict[str, object]:
         """Ground truth for the current phase: every report and every non-report URL."""
-        reports, non_reports = [], []
+        reports, non_reports, foreign = [], [], []
         for host, site in self.sites.items():
             r = self.rendered(host)
             for t in r.truth_reports:
                 reports.append(dict(t, site_state=site.state, family=site.family))
             non_reports.extend(r.non_reports)
-        return {"phase": self.phase, "reports": reports, "non_reports": non_reports}
+            foreign.extend(r.foreign_reports)
+        return {"phase": self.phase, "reports": reports, "non_reports": non_reports, "foreign_reports": foreign}
 
     def record(self, entry: LogEntry) -> None:
         with self._lock:
@@ -164,9 +165,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _http_date(naive) -> str:  # type: ignore[no-untyped-def]
-    from datetime import timedelta, timezone
+    from db.dates import BEIJING
 
-    return format_datetime(naive.replace(tzinfo=timezone(timedelta(hours=8))).astimezone(UTC), usegmt=True)
+    return format_datetime(naive.replace(tzinfo=BEIJING).astimezone(UTC), usegmt=True)
 
 
 class SampleServer(ThreadingHTTPServer):

@@ -35,6 +35,7 @@ class SampleReport:
     displayed: date | None = None  # page date when it differs from the real one (back-dated)
     ident: int = 0
     flags: set[str] = field(default_factory=set)  # seeded content cases
+    on_failed_page: bool = False  # listed only on a column page that always fails (set when rendered)
 
 
 @dataclass(slots=True)
@@ -53,6 +54,10 @@ class SampleSite:
     column_in_nav: bool = True  # False: the 年报 column is only reachable via sitemap.xml
     column_id: int = 100
     per_page: int = 5
+    failing_pages: tuple[int, ...] = ()  # list pages (1-based) that always answer HTTP 500
+    column_hidden: bool = False  # no 年报 column anywhere: the report pages exist but nothing links them
+    foreign: list[SampleReport] = field(default_factory=list)  # another agency's reports, the only column here
+    pubdate_reset: date | None = None  # a CMS migration set every page's PubDate meta to this day
 
     @property
     def base(self) -> str:
@@ -85,6 +90,15 @@ DEMO_AGENCIES: list[dict[str, Any]] = [
     {"id": "waf-sfj", "name": "某某县司法局", "kind": "department", "family": "vsb", "state": "waf", "years": {2024: "01-20"}},
     {"id": "anfeng-zhen", "name": "某某县安丰镇人民政府", "kind": "township", "family": "hanweb", "region": "320831",
      "years": {2022: "02-10:coverletter", 2023: "02-18", 2024: "02-25"}},
+    # issue 8: what the crawler cannot prove must not become an accusation
+    {"id": "gaoyou-kjj", "name": "高邮市科学技术局", "kind": "department", "family": "trs", "failing_pages": (3,),
+     "per_page": 4, "years": {2019: "01-25", 2020: "01-22", 2021: "01-26", 2022: "01-20", 2023: None, 2024: "01-24"}},
+    {"id": "suining-kjj", "name": "睢宁县科学技术局", "kind": "department", "family": "vsb", "hidden": True,
+     "years": {2023: "01-18", 2024: "01-22"}},
+    {"id": "chengguan-zhen", "name": "某某县城关镇人民政府", "kind": "township", "family": "trs", "region": "320831",
+     "foreign": ("某某县人民政府", {2023: "03-20", 2024: "03-18"}), "years": {2023: None, 2024: None}},
+    {"id": "siyang-kjj", "name": "泗阳县科学技术局", "kind": "department", "family": "trs", "pubdate_reset": "2025-04-16",
+     "years": {2022: "01-20", 2023: "01-22", 2024: "01-24"}},
 ]
 _FORMAT_FIXTURES = {"doc": "huaian-2024.doc", "wps": "huaian-2024.wps", "xls": "huaian-2024.xls",
                     "et": "huaian-2024.et", "image": "hongze-2023-tables.png"}
@@ -139,7 +153,9 @@ def demo_sites(seed: int = 7) -> list[SampleSite]:
     for n, a in enumerate(DEMO_AGENCIES):
         site = SampleSite(a["id"], a["name"], a["kind"], _host(a["id"]), a["family"], a.get("charset", "utf-8"),
                           a.get("state", "ok"), a.get("parent"), a.get("region"), column_in_nav=a.get("nav", True),
-                          column_id=100 + n, per_page=3)
+                          column_id=100 + n, per_page=a.get("per_page", 3), failing_pages=a.get("failing_pages", ()),
+                          column_hidden=a.get("hidden", False),
+                          pubdate_reset=date.fromisoformat(a["pubdate_reset"]) if "pubdate_reset" in a else None)
         for year, spec in a["years"].items():
             ident += 1
             published, fmt, flags, real, displayed = _parse_spec(spec, year)
@@ -156,11 +172,36 @@ def demo_sites(seed: int = 7) -> list[SampleSite]:
                 report.real_file = _FORMAT_FIXTURES[fmt]
             _seed_content(report, site.reports, rng)
             site.reports.append(report)
+        if "foreign" in a:
+            other, years = a["foreign"]
+            for year, spec in years.items():
+                ident += 1
+                published, *_ = _parse_spec(spec, year)
+                site.foreign.append(SampleReport(a["id"], year, f"{other}{year}年政府信息公开工作年度报告", published,
+                                                 tables=make_tables(rng, year), ident=ident, flags={"foreign"}))
         for k, t in enumerate(NOISE_TITLES[: 3 + n % 4]):
             y = 2021 + (k % 4)
             site.noise.append((t.format(y=y, name=a["name"]), date(y, 1 + (k * 3) % 12, 10 + k)))
+        _mark_failed_pages(site)
         sites.append(site)
     return sites
+
+
+def column_order(site: SampleSite, phase: int = 1) -> list[tuple[date, str, SampleReport | None]]:
+    """The column's entries newest first, as the list pages show them (render.py paginates this)."""
+    entries: list[tuple[date, str, SampleReport | None]] = []
+    for r in [*site.reports, *site.foreign]:
+        if r.published is None or r.appears_in_phase > phase or (r.removed_in_phase2 and phase >= 2):
+            continue
+        entries.append((r.displayed or r.published, r.title, r))
+    entries += [(day, title, None) for title, day in site.noise]
+    return sorted(entries, key=lambda e: (e[0], e[1]), reverse=True)
+
+
+def _mark_failed_pages(site: SampleSite) -> None:
+    for i, (_, _, r) in enumerate(column_order(site)):
+        if r is not None and i // site.per_page + 1 in site.failing_pages:
+            r.on_failed_page = True
 
 
 def bulk_sites(count: int, seed: int = 11) -> list[SampleSite]:
@@ -202,20 +243,45 @@ def registry_yaml(sites: list[SampleSite]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def expected_status(site: SampleSite, year: int, phase: int) -> str:
-    """The audit status the monitor must give this agency-year (deadlines long past)."""
+SAMPLE_YEARS = tuple(range(2019, 2025))  # the report years the sample web is about (all long due)
+
+
+def true_status(site: SampleSite, year: int, phase: int) -> str:
+    """What really happened on the sample web: published (on time), late or missing.
+
+    Reachability plays no part: an agency whose site is down still published what it did.
+    """
     from monitor.deadlines import deadline_for
 
+    report = next((r for r in site.reports if r.year == year and r.published and r.appears_in_phase <= phase), None)
+    if report is None or "coverletter" in report.flags:
+        return "missing"  # a cover letter under the report's title is not the report
+    if report.appears_in_phase > 1:
+        return "late"  # posted after a crawl that read the whole column, with a back-dated page
+    dl = deadline_for(site.kind, year, region=site.region, regions=dict(REGIONAL_RULES))
+    return "late" if report.published > dl.day else "published"
+
+
+def expected_status(site: SampleSite, year: int, phase: int) -> str:
+    """The audit status the monitor must give this agency-year under "no accusation without
+    proof" (spec/findings.md): MISSING only where the crawl could read the agency's own
+    column to its end; NOT_FOUND where it could not (a list page fails, no column, only
+    another agency's column) or where the page titled as the report is something else."""
     if site.state != "ok":
         return "unreachable"
+    truth = true_status(site, year, phase)
     report = next((r for r in site.reports if r.year == year and r.published and r.appears_in_phase <= phase), None)
+    if report is not None and "coverletter" in report.flags:
+        return "not_found"
+    if site.column_hidden or site.foreign and not any(r.published for r in site.reports):
+        return "not_found"
     if report is None:
-        return "missing"
-    if report.appears_in_phase > 1:
-        return "late"  # first seen after a crawl that did not find it
-    regions = {c: r for c, r in REGIONAL_RULES.items()}
-    dl = deadline_for(site.kind, year, region=site.region, regions=regions)
-    return "late" if (report.displayed or report.published) > dl.day else "published"
+        return "not_found" if site.failing_pages else "missing"
+    if report.on_failed_page:
+        return "not_found"
+    if truth == "late" and report.appears_in_phase > 1:
+        return "late"
+    return truth
 
 
 def expected_findings(sites: list[SampleSite], phase: int) -> set[tuple[str, int, str]]:
@@ -225,13 +291,21 @@ def expected_findings(sites: list[SampleSite], phase: int) -> set[tuple[str, int
         years = range(min(r.year for r in s.reports), 2025) if s.reports else range(0)
         for y in years:
             status = expected_status(s, y, phase)
-            if status in ("missing", "late", "unreachable"):
+            if status in ("missing", "late", "unreachable", "not_found"):
                 out.add((s.agency_id, y, status.upper()))
+            if status == "not_found" and any(r.year == y and "coverletter" in r.flags for r in s.reports):
+                out.add((s.agency_id, y, "WRONG_DOCUMENT"))
         for r in s.reports:
             if r.appears_in_phase > phase or s.state != "ok":
                 continue
+            if r.published is None or r.on_failed_page or s.column_hidden:
+                continue  # never seen: nothing about its content can be found
             if r.appears_in_phase == 2:
                 out.add((s.agency_id, r.year, "BACKDATED"))
+            shown = r.displayed or r.published  # the page's 发布时间, list date and URL stamp
+            dates = [shown, s.pubdate_reset or shown] + ([r.published] if r.fmt == "html" else [])  # + signed (落款)
+            if "coverletter" not in r.flags and (max(dates) - min(dates)).days > 7:
+                out.add((s.agency_id, r.year, "DATE_CONFLICT"))
             if phase >= 2 and r.edited_in_phase2:
                 out.add((s.agency_id, r.year, "EDITED"))
             if phase >= 2 and r.removed_in_phase2:

@@ -105,8 +105,9 @@ def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-d
     reg = _hongze_registry(tmp_path)
     db = f"sqlite:///{tmp_path}/n.db"
     CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--db", db,
-                              "--url", "http://www.hongze.gov.cn/P020250325123.pdf", "--files", str(tmp_path / "f")])
-    out = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "2025-06-30", "--json"])
+                              "--url", "http://www.hongze.gov.cn/P020250325123.pdf", "--files", str(tmp_path / "f"),
+                              "--seen", "2025-03-26"])  # as of D counts only what was known by D
+    out = CliRunner().invoke(main, ["check", "--db", db, "--json"])  # today: stored (a past --as-of stores nothing)
     assert out.exit_code == 0, out.output
     findings = json.loads(out.output)
     assert [(f["agency"], f["year"], f["code"], f["severity"]) for f in findings] == \
@@ -122,7 +123,7 @@ def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-d
         assert r.exit_code == 0 and (tmp_path / f"a.{fmt}").stat().st_size > 100
     d = CliRunner().invoke(main, ["dismiss", findings[0]["key"], "--reason", "区政府办口径", "--db", db])
     assert "已忽略1项问题" in d.output
-    after = json.loads(CliRunner().invoke(main, ["check", "--db", db, "--as-of", "2025-06-30", "--json"]).output)
+    after = json.loads(CliRunner().invoke(main, ["check", "--db", db, "--json"]).output)
     assert after == []
     bad = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "30/06/2025"])
     assert bad.exit_code == 1 and "不是日期" in bad.output

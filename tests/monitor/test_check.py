@@ -16,13 +16,15 @@ import pytest
 from sqlalchemy import select
 
 from crawler.ingestion import build_fetch
-from crawler.sampleweb.sites import demo_sites, expected_findings, expected_status
+from crawler.sampleweb.scoring import score
+from crawler.sampleweb.sites import SAMPLE_YEARS, demo_sites, expected_findings, expected_status
 from db.models import Finding
 from db.registry import parse_registry, sync_registry
 from db.schema import open_db
 from db.store import FileStore, store_fetch
 from monitor import audit
 from monitor.check import dismiss, run_check
+from monitor.deadlines import BEIJING
 from tests.conftest import FIXTURES
 
 AS_OF = date(2026, 11, 22)
@@ -70,7 +72,7 @@ def test_seed_003_is_late_by_its_signed_date(stored) -> None:  # type: ignore[no
     late = codes["LATE"][0]
     assert late.message == "忻州市科学技术局2020年年度报告于2021-02-05发布，晚于法定期限（2021-01-31）5天（依据：落款日期）"
     assert late.evidence["source"] == "signed" and late.evidence["days_late"] == 5
-    assert late.evidence["rule"].startswith("条例 第49条")
+    assert late.evidence["rule"].startswith("依据《条例》第四十九条")
 
 
 def test_seed_000_truncated_tables(stored) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +157,8 @@ def test_messages_are_one_line_chinese(stored) -> None:  # type: ignore[no-untyp
 def sample_checked(crawled):  # type: ignore[no-untyped-def]
     factory = open_db(f"sqlite:///{crawled['dir'] / 'nianbao.db'}")
     with factory() as s:
-        found, results = run_check(s, date(2025, 6, 30))
+        # as of today: the crawls just made are what is known; the sample web is about 2019-2024
+        found, results = run_check(s, datetime.now(BEIJING).date(), years=list(SAMPLE_YEARS))
         s.commit()
     return found, results
 
@@ -165,7 +168,7 @@ def test_sample_web_cases_are_all_found(sample_checked) -> None:  # type: ignore
     got = {(f.agency_id, f.year, f.code) for f in found}
     expected = expected_findings(demo_sites(), phase=2)
     assert expected - got == set()
-    compliance = {"MISSING", "LATE", "UNREACHABLE", "BACKDATED", "EDITED", "REMOVED"}
+    compliance = {"MISSING", "NOT_FOUND", "LATE", "UNREACHABLE", "BACKDATED", "EDITED", "REMOVED", "DATE_CONFLICT"}
     assert {g for g in got if g[2] in compliance} == {e for e in expected if e[2] in compliance}  # no false MISSING
 
 
@@ -177,8 +180,23 @@ def test_sample_web_audit_matches_ground_truth(sample_checked) -> None:  # type:
     for r in rows:
         assert r["status"] == expected_status(sites[r["agency"]], r["year"], 2), (r["agency"], r["year"], r)
     anfeng = next(r for r in rows if r["agency"] == "anfeng-zhen" and r["year"] == 2024)
-    assert anfeng["deadline"] == "2025-02-20" and "regional rule for 3208" in anfeng["evidence"]["rule"]
+    assert anfeng["deadline"] == "2025-02-20" and "依据地方规定（区划代码3208）" in anfeng["evidence"]["rule"]
     assert anfeng["days_late"] == 5
+    result = score(rows, list(sites.values()), phase=2)
+    assert result.false_accusations == [] and result.unexpected == []
+    for r in rows:
+        if r["status"] == "not_found":
+            assert r["reason"] and any("\u4e00" <= ch <= "\u9fff" for ch in r["reason"]), r
+
+
+def test_sample_web_not_found_reasons(sample_checked) -> None:  # type: ignore[no-untyped-def]
+    rows = {(r["agency"], r["year"]): r for r in audit.audit_rows(sample_checked[1])}
+    assert "读取失败" in rows[("gaoyou-kjj", 2023)]["reason"]  # its page 3 always answers HTTP 500
+    assert "未找到本机关的年报栏目" in rows[("suining-kjj", 2024)]["reason"]
+    assert "其他机关" in rows[("chengguan-zhen", 2024)]["reason"]
+    assert "实为其他文件" in rows[("anfeng-zhen", 2022)]["reason"]
+    siyang = rows[("siyang-kjj", 2023)]
+    assert (siyang["status"], siyang["published"]) == ("published", "2024-01-22")  # PubDate reset to 2025-04-16
 
 
 def test_audit_formats(sample_checked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -13,6 +13,12 @@ from db.schema import open_db
 from monitor.check import run_check
 from monitor.deadlines import BEIJING
 
+# the column read to its end (contract 1): what makes the crawl of 2025-02-05 prove absence
+PROOF = {"columns": [{"url": "http://x.gov.cn/ndbg/", "why": "pinned", "why_detail": "start_urls", "adapter": "generic",
+                      "pages_read": 1, "pages_total": 1, "exhausted": True, "listed_total": None, "entries": 3,
+                      "failed": [], "years": [2022, 2023], "other_agencies": []}],
+         "explored": {"pages": 5, "budget": 200, "stopped": "done"}, "blocked": []}
+
 
 def _at(d: str) -> datetime:
     return datetime.fromisoformat(d).replace(tzinfo=BEIJING)
@@ -27,7 +33,7 @@ def test_a_history_replayed(tmp_path: Path) -> None:
             s.add(run)
             s.flush()
             s.add(AgencyCrawl(run_id=run.id, agency_id="x", outcome="ok", started_at=_at(day), finished_at=_at(day),
-                              columns=["http://x.gov.cn/ndbg/"], pages=5))
+                              columns=["http://x.gov.cn/ndbg/"], pages=5, proof=PROOF))
         doc = Document(agency_id="x", kind="page", url="http://x.gov.cn/ndbg/2024.html", year=2024,
                        title="某某局2024年政府信息公开工作年度报告", first_seen=_at("2025-02-10T10:00"),
                        last_seen=_at("2025-03-01T10:00"), removed_at=_at("2025-04-01T10:00"), removed_reason="HTTP 404")
