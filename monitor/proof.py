@@ -60,7 +60,7 @@ def _explored(proof: dict[str, Any]) -> str:
 def judge(proof: dict[str, Any] | None, year: int) -> Judgement:
     """Does this crawl's proof show the report of ``year`` absent? See module docstring."""
     if not proof:
-        return Judgement(False, "该次抓取未记录栏目证明（旧版抓取记录），不能证明未发布", gaps=["no_proof"])
+        return Judgement(False, "该次抓取未记录栏目证明（旧版抓取记录），不足以证明报告不存在", gaps=["no_proof"])
     columns = list(proof.get("columns") or [])
     explored = _explored(proof)
     blocked = proof.get("blocked") or []

@@ -25,7 +25,7 @@ SOURCE_LABELS = {"first_seen": "首次发现时间", "meta:PubDate": "网页发�
                  "http:last-modified": "服务器修改时间", "ingest": "人工导入日期"}
 CODE_LABELS = {
     "MISSING": "未发布", "NOT_FOUND": "未找到，待核实", "UNREACHABLE": "网站无法访问", "LATE": "逾期发布",
-    "BACKDATED": "发布日期倒签", "EDITED": "发布后被修改", "REMOVED": "报告被撤下", "FORMAT_OUTDATED": "未使用新版格式",
+    "DATE_CONFLICT": "发布日期相互矛盾", "BACKDATED": "发布日期倒签", "EDITED": "发布后被修改", "REMOVED": "报告被撤下", "FORMAT_OUTDATED": "未使用新版格式",
     "SECTION_MISSING": "缺少部分章节", "TABLE_MISSING": "缺少统计表", "TABLE_INCOMPLETE": "统计表不完整",
     "BALANCE": "表三收结不平衡", "OUTCOME_TOTAL": "表三办理结果合计不符", "APPLICANT_TOTAL": "表三申请人合计不符",
     "APPEAL_TOTAL": "表四复议诉讼合计不符", "BAD_VALUE": "数值异常", "CARRYOVER_MISMATCH": "上年结转与上年报告不符",
@@ -33,7 +33,7 @@ CODE_LABELS = {
     "DUPLICATE_CONTENT": "内容高度雷同", "WRONG_DOCUMENT": "并非年度报告", "NON_GOV_HOST": "仅见于非政府网站",
 }
 # Findings about publication (the status columns say it); the rest are 内容问题.
-PUBLICATION_CODES = {"MISSING", "NOT_FOUND", "UNREACHABLE", "LATE", "BACKDATED", "EDITED", "REMOVED", "NON_GOV_HOST"}
+PUBLICATION_CODES = {"MISSING", "NOT_FOUND", "UNREACHABLE", "LATE", "DATE_CONFLICT", "BACKDATED", "EDITED", "REMOVED", "NON_GOV_HOST"}
 
 TABLE_LABELS = {"active": "表二（主动公开）", "requests": "表三（依申请公开）", "appeals": "表四（行政复议、行政诉讼）"}
 ROW_LABELS: dict[str, str] = {r.key: r.label for r in REQUEST_ROWS} | {r.key: r.label for r in ACTIVE_ROWS} | {

@@ -60,6 +60,15 @@ REGISTRY = """agencies:
 """
 
 
+def _proof(column: str) -> dict[str, Any]:
+    """A complete proof of absence (spec findings.md): the agency's own column read to its end."""
+    return {"columns": [{"url": column, "why": "lists_other_years", "why_detail": "列出本机关2022、2023年年报",
+                         "adapter": "hanweb", "pages_read": 2, "pages_total": 2, "exhausted": True,
+                         "listed_total": 25, "entries": 25, "failed": [], "years": [2022, 2023],
+                         "other_agencies": []}],
+            "explored": {"pages": 12, "budget": 300, "stopped": "done"}, "blocked": []}
+
+
 def _crawl(s, run_id: int, agency: str, when: datetime, **kw: Any) -> None:  # type: ignore[no-untyped-def]
     s.add(AgencyCrawl(run_id=run_id, agency_id=agency, started_at=when, finished_at=when, **kw))
 
@@ -78,9 +87,10 @@ def build_world(d: Path) -> str:
         run = CrawlRun(started_at=when, finished_at=when, status="done", stats={})
         s.add(run)
         s.flush()
-        _crawl(s, run.id, "huaian", when, outcome="ok", pages=120, columns=["http://www.huaian.gov.cn/col/nb/"])
+        _crawl(s, run.id, "huaian", when, outcome="ok", pages=120, columns=["http://www.huaian.gov.cn/col/nb/"],
+               proof=_proof("http://www.huaian.gov.cn/col/nb/"))
         _crawl(s, run.id, "hongze-jyj", when, outcome="ok", pages=37,
-               columns=["http://jyj.hongze.gov.cn/col/xxgk/ndbg/"])
+               columns=["http://jyj.hongze.gov.cn/col/xxgk/ndbg/"], proof=_proof("http://jyj.hongze.gov.cn/col/xxgk/ndbg/"))
         _crawl(s, run.id, "hongze-dead", when, outcome="unreachable", reason="连接超时",
                urls_tried=[{"url": "http://zjj.hongze.gov.cn/", "error": "连接超时"}])
         ha = FIXTURES / "real" / "huaian-szf-2024-pdf" / "source.pdf"

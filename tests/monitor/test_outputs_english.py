@@ -193,8 +193,6 @@ def test_no_english_phrase_reaches_a_chinese_output(outputs: dict[str, str]) -> 
     assert found == {}, "\n".join(f"{w}: {sorted(set(v))}" for w, v in found.items())
 
 
-@pytest.mark.xfail(reason="known gap, H8 (monitor/deadlines.py): the rule texts are still English "
-                          "('条例 第49条: … by 1月31日'); flip when H8's Chinese rule texts are merged", strict=False)
 def test_no_english_even_in_other_helpers_strings(outputs: dict[str, str]) -> None:
     found = {where: english(text, strip_gaps=False) for where, text in outputs.items() if english(text, strip_gaps=False)}
     assert found == {}
@@ -226,9 +224,6 @@ def test_the_crawlers_reasons_are_chinese() -> None:
     assert [english(evidence_text(r)) for r in rows] == [[], []]
 
 
-@pytest.mark.xfail(reason="known gap, H8 (monitor/check.py _wrong_document) with H10 (parsing errors): the why of "
-                          "WRONG_DOCUMENT is English ('not an annual report: an HTML page without …'); flip when merged",
-                   strict=False)
 def test_the_wrong_document_message_is_chinese() -> None:
     from monitor.check import _wrong_document
 
