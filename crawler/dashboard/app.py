@@ -76,7 +76,7 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
     @app.before_request
     def _context() -> None:
         g.nb = app.extensions["nianbao"]
-        if "csrf" not in session:
+        if "csrf" not in session and request.endpoint not in (None, "favicon"):  # no race with a 404
             session["csrf"] = auth.new_csrf()
 
     @app.context_processor
@@ -92,6 +92,10 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         return resp
+
+    @app.route("/favicon.ico")
+    def favicon():  # type: ignore[no-untyped-def]
+        return "", 204
 
     @app.route("/login", methods=["GET", "POST"])
     def login():  # type: ignore[no-untyped-def]
