@@ -115,7 +115,7 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
                 session["csrf"] = auth.new_csrf()
                 flash(f"已登录：{name[:100]}", "ok")
                 return redirect(safe_next(request.form.get("next")))
-        return render_template("login.html", mode=mode, next=request.args.get("next", ""))
+        return render_template("login.html", mode=mode, next=request.form.get("next") or request.args.get("next", ""))
 
     @app.route("/logout", methods=["POST"])
     def logout():  # type: ignore[no-untyped-def]
