@@ -35,7 +35,7 @@ PAGES = {
 
 
 def _get(port: int, path: str) -> tuple[int, float, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1200)
     t0 = time.perf_counter()
     conn.request("GET", path)
     resp = conn.getresponse()

@@ -8,6 +8,7 @@ text) is always rendered as text; links to crawled URLs pass :func:`safe_url`.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from datetime import date, datetime
 from typing import Any
@@ -45,11 +46,21 @@ def safe_url(url: Any) -> str | None:
     return url.strip() if scheme in ("http", "https", "ftp", "file") else None
 
 
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def ev_value(v: Any) -> str:
-    if isinstance(v, dict | list):
-        return json.dumps(v, ensure_ascii=False)
+    """An evidence value as text: dates in Chinese (Beijing time), small dicts and lists spelt out."""
     if v is None:
         return "—"
+    if isinstance(v, str) and _ISO_DATETIME.match(v):
+        return labels.cn_date(v)
+    if isinstance(v, dict) and all(not isinstance(x, dict | list) for x in v.values()) and len(v) <= 12:
+        return "；".join(f"{labels.SOURCE_NAMES.get(k, EVIDENCE_NAMES.get(k, k))} {ev_value(x)}" for k, x in v.items())
+    if isinstance(v, list) and all(isinstance(x, str | int | float) for x in v):
+        return "、".join(str(x) for x in v) or "（无）"
+    if isinstance(v, dict | list):
+        return json.dumps(v, ensure_ascii=False)
     return str(v)
 
 
