@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, Finding, FindingEvent
+from db.models import (
+    Agency,
+    AgencyCrawl,
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    Evidence,
+    Finding,
+    FindingEvent,
+)
 
 
 def documents(session: Session, agency_id: str) -> dict[int | None, list[dict[str, Any]]]:

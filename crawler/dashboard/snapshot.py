@@ -21,7 +21,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, Setting, utcnow
+from db.models import (
+    Agency,
+    AgencyCrawl,
+    CrawlRun,
+    Document,
+    DocumentVersion,
+    Evidence,
+    Setting,
+    utcnow,
+)
 from monitor import audit
 from monitor.check import assess_all
 from monitor.findings import finding_key

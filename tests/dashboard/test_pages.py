@@ -64,9 +64,9 @@ def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:  # ty
     assert len(text.strip().splitlines()) == 1 + sum(r["status"] == "unreachable" for r in rows)
     with page.expect_download() as dl:
         page.click("#export-xlsx")
-    import openpyxl
-
     import io
+
+    import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
     assert wb["2024年"].max_row == 1 + sum(r["status"] == "unreachable" for r in rows)
