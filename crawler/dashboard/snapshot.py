@@ -36,6 +36,7 @@ from monitor.check import assess_all
 from monitor.findings import finding_key
 
 log = logging.getLogger("nianbao.dashboard")
+KEEP = 3  # snapshots kept in memory (one per as-of date)
 
 
 @dataclass(slots=True)
@@ -189,6 +190,9 @@ class SnapshotCache:
             snap = build(s, as_of)
         self._snaps[as_of] = snap
         self._checked[as_of] = time.monotonic()
+        while len(self._snaps) > KEEP:  # other as-of dates (replays) are dropped, oldest first
+            oldest = min((d for d in self._snaps if d != as_of), key=lambda d: self._checked.get(d, 0.0))
+            self._snaps.pop(oldest, None)
         log.info("dashboard snapshot as of %s: %d agency-years in %.1f s", as_of, len(snap.rows), snap.seconds)
         return snap
 
