@@ -46,7 +46,11 @@ def _get(port: int, path: str) -> tuple[int, float, int]:
 
 
 def run() -> dict:  # type: ignore[type-arg]
+    import logging
+
     from crawler.dashboard import start_in_thread
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log line per request
 
     print(f"dashboard — page loads over {AGENCIES} agencies x 5 years (SQLite, loopback HTTP):")
     with tempfile.TemporaryDirectory() as tmp:

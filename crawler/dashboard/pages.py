@@ -51,19 +51,26 @@ def _common(snap: Snapshot, **kw: Any) -> dict[str, Any]:
 def overview():  # type: ignore[no-untyped-def]
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args, _default_year(snap))
+    ctx = snap.derived(("overview", _key(f)), lambda: _overview(snap, f))
+    return render_template("overview.html", **_common(snap, f=f, **ctx))
+
+
+def _key(f: filters.Filter) -> tuple[Any, ...]:
+    return (f.year, f.region, f.parent, f.kind, f.status, f.code, f.severity, f.state, f.q)
+
+
+def _overview(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
     rows = filters.audit_view(snap, f)
-    counts = filters.status_counts_of(rows)
     by_region = filters.count_by(rows, snap, "region")
     by_parent = filters.count_by(rows, snap, "parent")
     years = [(y, filters.status_counts_of(filters.audit_view(snap, filters.Filter(
-        year=y, region=f.region, parent=f.parent, kind=f.kind)))) for y in snap.years]
-    health = _health(snap, f)
-    return render_template("overview.html", **_common(
-        snap, f=f, rows=rows, counts=counts, by_region=by_region[:30], regions_total=len(by_region),
-        by_parent=by_parent[:30], parents_total=len(by_parent), years=years, health=health,
-        region_chart=hbars([(labels.region_label(k), c) for k, c in by_region[:15]]),
-        parent_chart=hbars([(snap.parent_name(k), c) for k, c in by_parent[:15]]),
-        trend_chart=trend(years)))
+        year=y, region=f.region, parent=f.parent, kind=f.kind, q=f.q)))) for y in snap.years]
+    return {"total": len(rows), "counts": filters.status_counts_of(rows), "by_region": by_region[:30],
+            "regions_total": len(by_region), "by_parent": by_parent[:30], "parents_total": len(by_parent),
+            "years": years, "health": _health(snap, f),
+            "region_chart": hbars([(labels.region_label(k), c) for k, c in by_region[:15]]),
+            "parent_chart": hbars([(snap.parent_name(k), c) for k, c in by_parent[:15]]),
+            "trend_chart": trend(years)}
 
 
 def _health(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
@@ -97,18 +104,23 @@ def _health(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
 def matrix():  # type: ignore[no-untyped-def]
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args)
-    groups = filters.matrix_groups(snap, f)
-    items: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-    for grp in groups:
-        items.append((grp, None))
-        items += [(grp, a) for a in grp["agencies"]]
-    size = 400 if not request.args.get("all") else max(1, len(items))
+    items = snap.derived(("matrix", _key(f)), lambda: _matrix_items(snap, f))
+    size = 200 if not request.args.get("all") else max(1, len(items))
     page = filters.paginate(items, _page_no(), size)
+    page.items = list(page.items)
     if page.items and page.items[0][1] is not None:
         page.items.insert(0, (page.items[0][0], None))  # the group continues from the previous page
-    rollups = {(grp["parent"], y): filters.rollup(snap, grp["agencies"], y)
-               for grp, a in page.items if a is None for y in snap.years}
+    rollups = snap.derived(("rollups", _key(f)), lambda: {
+        (grp["parent"], y): filters.rollup(snap, grp["agencies"], y) for grp, a in items if a is None for y in snap.years})
     return render_template("matrix.html", **_common(snap, f=f, page=page, rollups=rollups))
+
+
+def _matrix_items(snap: Snapshot, f: filters.Filter) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    items: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    for grp in filters.matrix_groups(snap, f):
+        items.append((grp, None))
+        items += [(grp, a) for a in grp["agencies"]]
+    return items
 
 
 @bp.route("/audit")
@@ -116,7 +128,8 @@ def audit_list():  # type: ignore[no-untyped-def]
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args, _default_year(snap))
     sort, desc = request.args.get("sort", "status"), request.args.get("desc") == "1"
-    rows = filters.sort_rows(filters.audit_view(snap, f), sort, desc)
+    rows = snap.derived(("audit", _key(f), sort, desc),
+                        lambda: filters.sort_rows(filters.audit_view(snap, f), sort, desc))
     fmt = request.args.get("export")
     if fmt in ("csv", "xlsx"):
         from monitor import audit
@@ -127,8 +140,8 @@ def audit_list():  # type: ignore[no-untyped-def]
         return Response(data, mimetype=mime,
                         headers={"Content-Disposition": f"attachment; filename=audit-{f.year}.{fmt}"})
     page = filters.paginate(rows, _page_no())
-    return render_template("audit.html", **_common(snap, f=f, page=page, sort=sort, desc=desc,
-                                                   counts=filters.status_counts_of(rows)))
+    counts = snap.derived(("audit-counts", _key(f)), lambda: filters.status_counts_of(rows))
+    return render_template("audit.html", **_common(snap, f=f, page=page, sort=sort, desc=desc, counts=counts))
 
 
 @bp.route("/agency/<agency_id>")

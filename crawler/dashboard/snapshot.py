@@ -57,6 +57,15 @@ class Snapshot:
     regions: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)  # derived views per filter (the snapshot never changes)
+
+    def derived(self, key: Any, compute: Any) -> Any:
+        """``compute()`` once per snapshot and key: aggregates of a page for one filter."""
+        if key not in self.memo:
+            if len(self.memo) > 500:
+                self.memo.clear()
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def parent_name(self, pid: str | None) -> str:
         if not pid:
