@@ -173,6 +173,17 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
         flash(msg, "ok")
         return redirect(back)
 
+    titles = {400: "请求有误", 403: "没有权限", 404: "找不到页面", 500: "服务器出错"}
+
+    def _error(exc):  # type: ignore[no-untyped-def]
+        code = getattr(exc, "code", 500) or 500
+        desc = getattr(exc, "description", "") or ""
+        message = desc if any("\u4e00" <= ch <= "\u9fff" for ch in desc) else {404: "没有这个页面。"}.get(code, "请稍后重试。")
+        return render_template("error.html", title=titles.get(code, "出错了"), message=message), code
+
+    for code in titles:
+        app.register_error_handler(code, _error)
+
     from crawler.dashboard.pages import bp
 
     app.register_blueprint(bp)
