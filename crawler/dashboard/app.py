@@ -184,9 +184,10 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
     for code in titles:
         app.register_error_handler(code, _error)
 
-    from crawler.dashboard.pages import bp
+    from crawler.dashboard.pages import bp, warm_views
 
     app.register_blueprint(bp)
+    app.extensions["nianbao"]["cache"].warm = warm_views
     return app
 
 

@@ -55,6 +55,17 @@ def overview():  # type: ignore[no-untyped-def]
     return render_template("overview.html", **_common(snap, f=f, **ctx))
 
 
+def warm_views(snap: Snapshot) -> None:
+    """Compute the default views of a new snapshot before anyone asks (overview, matrix, audit list)."""
+    f = filters.Filter(year=_default_year(snap))
+    snap.derived(("overview", _key(f)), lambda: _overview(snap, f))
+    empty = filters.Filter()
+    items = snap.derived(("matrix", _key(empty)), lambda: _matrix_items(snap, empty))
+    snap.derived(("rollups", _key(empty)), lambda: {
+        (grp["parent"], y): filters.rollup(snap, grp["agencies"], y) for grp, a in items if a is None for y in snap.years})
+    snap.derived(("audit", _key(f), "status", False), lambda: filters.sort_rows(filters.audit_view(snap, f), "status", False))
+
+
 def _key(f: filters.Filter) -> tuple[Any, ...]:
     return (f.year, f.region, f.parent, f.kind, f.status, f.code, f.severity, f.state, f.q)
 

@@ -151,6 +151,7 @@ class SnapshotCache:
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
         self.last_error: str | None = None
+        self.warm: Any = None  # called with each new snapshot (the pages' default views)
 
     def refreshing(self, as_of: date) -> bool:
         return as_of in self._building
@@ -197,6 +198,8 @@ class SnapshotCache:
     def _build(self, as_of: date) -> Snapshot:
         with self.factory() as s:
             snap = build(s, as_of)
+        if self.warm is not None:
+            self.warm(snap)
         self._snaps[as_of] = snap
         self._checked[as_of] = time.monotonic()
         while len(self._snaps) > KEEP:  # other as-of dates (replays) are dropped, oldest first
