@@ -204,6 +204,9 @@ def serve(db_url: str, config_path: str | None) -> None:
 
     open_db(db_url)
     scheduler = build_scheduler(db_url, config_path)
+    from crawler.dashboard import start_dashboard_if_enabled  # [dashboard] enabled / NIANBAO_DASHBOARD=off
+
+    start_dashboard_if_enabled(db_url, config_path)
 
     def stop(signum: int, _frame: Any) -> None:
         log.info("signal %d: stopping after the running jobs finish", signum)

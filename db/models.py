@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -231,3 +232,22 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(String(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# ---------------------------------------------------------------- dashboard (issue 12, migration 0006)
+Index("ix_findings_status", Finding.status)
+
+
+class FindingEvent(Base):
+    """A person's dismissal of a finding, or the undoing of one: who, when, why (the dashboard's writes)."""
+
+    __tablename__ = "finding_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # dismiss | undo
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    via: Mapped[str | None] = mapped_column(String(100))  # e.g. "dashboard 127.0.0.1"
+    previous_status: Mapped[str | None] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,8 @@
 # Install the Debian packages nianbao needs, only those missing (idempotent, quick when done).
 #   libreoffice-*-nogui  DOC/WPS/RTF (and ET that xlrd cannot read) through soffice --headless
 #   poppler-utils        pdftotext/pdftoppm: the benchmark's baseline and the fixture builder
-#   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG
+#   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG, and in the dashboard's screenshots
+#   chromium             headless browser of the dashboard's tests (driven by Playwright; never downloaded)
 #   libgl1 libglib2.0-0  OpenCV, used by the optional OCR extra
 #   chromium             the crawler's last-resort browser for SPA shells (scrapy-playwright), the dashboard's
 #                        browser tests and the PNG renderings of the audit HTML
