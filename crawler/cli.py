@@ -338,6 +338,7 @@ for _name, (_doc, _part) in _NOT_BUILT.items():
     _add_not_built(_name, _doc, _part)
 
 
+import crawler.cli_jobs  # noqa: E402,F401 - registers worker, enqueue (the distributed mode)
 import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 
 if __name__ == "__main__":  # pragma: no cover

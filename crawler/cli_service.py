@@ -96,9 +96,14 @@ def serve(config_path: str | None, db_url: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 def jobs(as_json: bool, db_url: str) -> None:
-    """The service's schedules, with last and next runs."""
+    """The service's schedules, with last and next runs; on PostgreSQL the job queue per worker."""
+    from crawler.cli_jobs import show_queue
     from crawler.service import jobs as list_jobs
 
+    if show_queue(db_url, as_json):
+        if as_json:
+            return
+        click.echo("")
     rows = list_jobs(db_url)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -4,8 +4,10 @@
 #   poppler-utils        pdftotext/pdftoppm: the benchmark's baseline and the fixture builder
 #   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG
 #   libgl1 libglib2.0-0  OpenCV, used by the optional OCR extra
+#   postgresql           the real PostgreSQL server the tests start (tests/db/conftest.py finds
+#                        initdb/pg_ctl in /usr/lib/postgresql/<major>/bin; the job queue needs it)
 set -euo pipefail
-packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0)
+packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0 postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
