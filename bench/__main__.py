@@ -1,4 +1,5 @@
-"""``make bench``: parser, crawler and monitor benchmarks; ``python -m bench [parse|crawl|monitor]``.
+"""``make bench``: parser, crawler, monitor and distributed benchmarks;
+``python -m bench [parse|crawl|monitor|distributed]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -9,13 +10,13 @@ import json
 import sys
 from pathlib import Path
 
-from bench import crawl, monitor, parse
+from bench import crawl, distributed, monitor, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl", "monitor"]
+    which = sys.argv[1:] or ["parse", "crawl", "monitor", "distributed"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
@@ -23,6 +24,8 @@ def main() -> None:
         results["crawl"] = crawl.run()
     if "monitor" in which:
         results["monitor"] = monitor.run()
+    if "distributed" in which:
+        results["distributed"] = distributed.run()
     out = ROOT / ".bench"
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -63,7 +63,15 @@ def enqueue(agency_ids: tuple[str, ...], everything: bool, config_path: str | No
     _need_queue(db_url)
     cfg = _config(config_path)
     if agency_ids or everything:
+        from db.registry import RegistryError, load_registry, sync_registry
+
         with open_db(db_url)() as session:
+            if cfg.registry:
+                try:
+                    sync_registry(session, load_registry(cfg.registry))
+                except (OSError, RegistryError) as exc:
+                    fail(str(exc))
+                session.commit()
             q = select(Agency).where(Agency.active.is_(True))
             if agency_ids:
                 q = q.where(Agency.id.in_(agency_ids))

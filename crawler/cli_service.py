@@ -100,11 +100,14 @@ def jobs(as_json: bool, db_url: str) -> None:
     from crawler.cli_jobs import show_queue
     from crawler.service import jobs as list_jobs
 
-    if show_queue(db_url, as_json):
-        if as_json:
-            return
-        click.echo("")
+    queue = show_queue(db_url, as_json)
+    if queue and as_json:
+        return
     rows = list_jobs(db_url)
+    if queue and not rows:
+        return
+    if queue:
+        click.echo("")
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

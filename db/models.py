@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -229,3 +230,17 @@ class SchedulerJob(Base):
     id: Mapped[str] = mapped_column(String(191), primary_key=True)
     next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
     job_state: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReportSketch(Base):
+    """A few hashes of a report's sentences (bottom-k) and its tables' signature, kept by the
+    incremental check (monitor/incremental.py, H14) to find which untouched agencies' reports
+    a new or changed report may duplicate, without reading every report again."""
+
+    __tablename__ = "report_sketches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(100), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[int] = mapped_column(BigInteger, index=True)  # signed 64-bit; kind 't' = tables signature
+    kind: Mapped[str] = mapped_column(String(1))  # s: sentence | t: tables

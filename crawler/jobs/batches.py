@@ -52,6 +52,7 @@ def host_groups(agencies: Iterable[dict[str, Any]]) -> list[tuple[list[str], lis
     members: dict[str, list[str]] = {}
     for a in agencies:
         hosts = sorted(agency_hosts(a)) or [f"agency:{a['id']}"]
+        find(hosts[0])
         for h in hosts[1:]:
             ra, rb = find(hosts[0]), find(h)
             if ra != rb:

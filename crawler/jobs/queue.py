@@ -74,7 +74,8 @@ def ensure_schema(db_url: str) -> None:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _SCHEMA_LOCK})
         try:
             if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
-                conn.exec_driver_sql(SchemaManager.get_schema())
+                # through psycopg with no parameters: the schema's '%' must not be placeholders
+                conn.connection.dbapi_connection.cursor().execute(SchemaManager.get_schema())  # type: ignore[union-attr]
                 conn.commit()
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _SCHEMA_LOCK})
@@ -94,6 +95,9 @@ def _die_with_parent() -> None:
 
 def run_batch_job(db_url: str, job_id: int, attempts: int, worker: str | None, batch: dict[str, Any]) -> dict[str, Any]:
     """Crawl one batch in a child process; raise (procrastinate retries) when it failed."""
+    done = finished_run(db_url, job_id)
+    if done is not None:  # an earlier attempt finished its crawl but died before reporting it
+        return {"run_id": done, "already_done": True}
     killed = mark_dead_attempts(db_url, job_id)
     spec = {"db_url": db_url, "job": job_id, "attempt": attempts + 1, "worker": worker or "worker", **batch}
     timeout = float(batch.get("timeout_minutes") or 180) * 60
@@ -118,17 +122,29 @@ def run_batch_job(db_url: str, job_id: int, attempts: int, worker: str | None, b
     return {**result, "earlier_attempts_killed": killed}
 
 
+def _runs_of_job(session: Any, job_id: int, status: str) -> list[CrawlRun]:
+    """The crawl runs a job's attempts started (``stats.job``; PostgreSQL's JSON operator)."""
+    return list(session.scalars(select(CrawlRun).where(CrawlRun.status == status,
+                                                       text("(crawl_runs.stats ->> 'job') = :job"))
+                                .params(job=str(job_id)).order_by(CrawlRun.id)))
+
+
+def finished_run(db_url: str, job_id: int) -> int | None:
+    """The crawl run of this job that already finished (its outcomes are stored), if any."""
+    with open_db(db_url)() as session:
+        runs = _runs_of_job(session, job_id, "done")
+    return runs[-1].id if runs else None
+
+
 def mark_dead_attempts(db_url: str, job_id: int, why: str = "its worker died mid-job; the job was re-run") -> int:
     """Crawl runs of this job still 'running' belong to a dead attempt: mark them killed."""
-    n = 0
     with open_db(db_url)() as session:
-        for run in session.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
-            if (run.stats or {}).get("job") == job_id:
-                run.status, run.finished_at = "killed", utcnow()
-                run.stats = {**run.stats, "killed": why}
-                n += 1
+        runs = _runs_of_job(session, job_id, "running")
+        for run in runs:
+            run.status, run.finished_at = "killed", utcnow()
+            run.stats = {**run.stats, "killed": why}
         session.commit()
-    return n
+    return len(runs)
 
 
 # ---------------------------------------------------------------- enqueueing
@@ -192,7 +208,7 @@ def queue_state(db_url: str) -> dict[str, Any]:
         jobs = [dict(r._mapping) for r in conn.execute(text(
             "SELECT j.id, j.status, j.attempts, j.lock, j.worker_id, j.scheduled_at, j.args, "
             "(SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS last_event, "
-            "(SELECT count(*) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type = 'retried') AS retries "
+            "(SELECT count(*) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type IN ('deferred_for_retry', 'retried')) AS retries "
             "FROM procrastinate_jobs j WHERE j.task_name = :t ORDER BY j.id"), {"t": TASK})]
         workers = [dict(r._mapping) for r in conn.execute(text(
             "SELECT id, last_heartbeat FROM procrastinate_workers ORDER BY id"))]
