@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, or_, select
@@ -48,6 +48,9 @@ WATERMARK = "check:incremental"
 SKETCH_K = 8  # sentence hashes kept per report
 SHARED_MIN = 4  # sketch hashes two reports must share to be compared again
 BATCH = 2000
+# Rows are stamped when made and committed a little later (a crawl's item, its outcome):
+# look back this much before the last check's start, so a late commit is not missed.
+MARGIN = timedelta(minutes=10)
 
 
 def _signed(h: int) -> int:
@@ -138,7 +141,7 @@ def run_incremental_check(session: Session, as_of: date, full: bool = False) -> 
         out = {"mode": "full", "agencies": len(everyone), "touched": len(everyone), "partners": 0,
                "findings": len(found)}
     else:
-        touched = touched_since(session, since)
+        touched = touched_since(session, since - MARGIN)
         if not touched:
             out = {"mode": "nothing", "agencies": 0, "touched": 0, "partners": 0, "findings": 0}
         else:
