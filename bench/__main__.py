@@ -1,5 +1,5 @@
 """``make bench``: parser, crawler, monitor and distributed benchmarks;
-``python -m bench [parse|crawl|monitor|distributed]``.
+``python -m bench [parse|crawl|monitor|national|distributed]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl", "monitor", "distributed"]
+    which = sys.argv[1:] or ["parse", "crawl", "monitor", "national", "distributed"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
@@ -24,6 +24,8 @@ def main() -> None:
         results["crawl"] = crawl.run()
     if "monitor" in which:
         results["monitor"] = monitor.run()
+    if "national" in which:
+        results["national"] = monitor.run_national()
     if "distributed" in which:
         results["distributed"] = distributed.run()
     out = ROOT / ".bench"
