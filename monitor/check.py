@@ -123,15 +123,23 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
     return out
 
 
-def _crawls(session: Session, cutoff: datetime | None = None) -> dict[str, list[compliance.Crawl]]:
+def _crawls(session: Session, cutoff: datetime | None = None,
+            agency_ids: list[str] | None = None) -> dict[str, list[compliance.Crawl]]:
+    """Crawl outcomes per agency, as Core rows (H14: no ORM objects for millions of outcomes;
+    only the agencies in scope when the run is limited, e.g. the incremental check)."""
     out: dict[str, list[compliance.Crawl]] = defaultdict(list)
-    q = select(AgencyCrawl, CrawlRun).join(CrawlRun, CrawlRun.id == AgencyCrawl.run_id)
-    for ac, run in session.execute(q):
-        finished = ac.finished_at or run.finished_at or run.started_at
-        if cutoff is not None and finished > cutoff:
-            continue
-        out[ac.agency_id].append(compliance.Crawl(run.id, ac.outcome, finished, ac.reason, ac.pages, ac.columns or [],
-                                                  ac.urls_tried or []))
+    ac, run = AgencyCrawl.__table__, CrawlRun.__table__
+    q = (select(ac.c.agency_id, ac.c.outcome, ac.c.finished_at, ac.c.reason, ac.c.pages, ac.c.columns, ac.c.urls_tried,
+                run.c.id, run.c.finished_at.label("run_finished"), run.c.started_at)
+         .join(run, run.c.id == ac.c.run_id).order_by(ac.c.id))
+    chunks = [agency_ids[k:k + 5000] for k in range(0, len(agency_ids), 5000)] if agency_ids else [None]
+    for chunk in chunks:
+        for r in session.execute(q if chunk is None else q.where(ac.c.agency_id.in_(chunk))):
+            finished = r.finished_at or r.run_finished or r.started_at
+            if cutoff is not None and finished > cutoff:
+                continue
+            out[r.agency_id].append(compliance.Crawl(r.id, r.outcome, finished, r.reason, r.pages, r.columns or [],
+                                                     r.urls_tried or []))
     return out
 
 
@@ -180,7 +188,7 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     regions = (setting.value or {}).get("regions") if setting else None
     trusted_row = session.get(Setting, "trusted_hosts")
     trusted = tuple((trusted_row.value or {}).get("suffixes") or ()) if trusted_row else ()
-    crawls = _crawls(session, cutoff)
+    crawls = _crawls(session, cutoff, agencies or None)
     results: list[AgencyYear] = []
     prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
     for k in range(0, len(agency_rows), BATCH):
