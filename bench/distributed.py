@@ -59,6 +59,8 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
             return conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar() or 0
 
     while ready() < n:  # workers are long-running: their start-up is not part of the sweep
+        if any(p.poll() is not None for p in procs):
+            raise SystemExit(f"a worker exited at start-up (exit {[p.poll() for p in procs]})")
         time.sleep(0.5)
     fleet.log.clear()
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)

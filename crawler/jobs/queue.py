@@ -68,11 +68,13 @@ def ensure_schema(db_url: str) -> None:
     """Apply procrastinate's tables once (an advisory lock keeps concurrent workers in line)."""
     from procrastinate.schema import SchemaManager
 
-    open_db(db_url)  # the project's own schema first
-    engine = open_db(db_url).kw["bind"]
+    from db.schema import make_engine
+
+    engine = make_engine(db_url)
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _SCHEMA_LOCK})
         try:
+            open_db(db_url)  # the project's migrations first, under the same lock (workers start together)
             if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
                 # through psycopg with no parameters: the schema's '%' must not be placeholders
                 conn.connection.dbapi_connection.cursor().execute(SchemaManager.get_schema())  # type: ignore[union-attr]
@@ -80,6 +82,7 @@ def ensure_schema(db_url: str) -> None:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _SCHEMA_LOCK})
             conn.commit()
+    engine.dispose()
 
 
 # ---------------------------------------------------------------- running one job
