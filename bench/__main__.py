@@ -1,4 +1,5 @@
-"""``make bench``: parser, crawler, monitor and dashboard benchmarks; ``python -m bench [parse|crawl|monitor|dashboard]``.
+"""``make bench``: parser, crawler, monitor, dashboard and distributed benchmarks;
+``python -m bench [parse|crawl|monitor|dashboard|national|distributed]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -9,13 +10,13 @@ import json
 import sys
 from pathlib import Path
 
-from bench import crawl, dashboard, monitor, parse
+from bench import crawl, dashboard, distributed, monitor, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl", "monitor", "dashboard"]
+    which = sys.argv[1:] or ["parse", "crawl", "monitor", "dashboard", "national", "distributed"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
@@ -25,6 +26,10 @@ def main() -> None:
         results["monitor"] = monitor.run()
     if "dashboard" in which:
         results["dashboard"] = dashboard.run()
+    if "national" in which:
+        results["national"] = monitor.run_national()
+    if "distributed" in which:
+        results["distributed"] = distributed.run()
     out = ROOT / ".bench"
     out.mkdir(exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")

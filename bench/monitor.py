@@ -38,7 +38,7 @@ def _report_json(tables: dict, year: int, name: str) -> dict:
                                "sentence": "共收到政府信息公开申请。"}]}
 
 
-def build(url: str, n: int, seed: int = 5) -> None:
+def build(url: str, n: int, seed: int = 5, years: tuple[int, ...] = YEARS) -> None:
     rng = random.Random(seed)
     factory = open_db(url)
     seen = datetime(2026, 11, 1, tzinfo=UTC)
@@ -52,12 +52,12 @@ def build(url: str, n: int, seed: int = 5) -> None:
             aid, name = f"a{i:05d}", f"第{i}号县某某局"
             agencies.append({"id": aid, "name": name, "kind": "department", "region": f"{140000 + i % 97:06d}",
                              "parent_id": None, "site": f"http://{aid}.gov.cn/", "start_urls": [], "hosts": [f"{aid}.gov.cn"],
-                             "deadline": None, "since": YEARS[0], "active": True, "updated_at": seen})
+                             "deadline": None, "since": years[0], "active": True, "updated_at": seen})
             crawls.append({"run_id": run.id, "agency_id": aid, "outcome": "ok", "reason": None, "urls_tried": [],
-                           "columns": [f"http://{aid}.gov.cn/ndbg/"], "pages": 12, "reports_found": 5,
+                           "columns": [f"http://{aid}.gov.cn/ndbg/"], "pages": 12, "reports_found": len(years),
                            "started_at": seen, "finished_at": seen})
             prev = None
-            for year in YEARS:
+            for year in years:
                 tables = make_tables(rng, year, prev)
                 prev = tables
                 if rng.random() < 0.05:
@@ -114,4 +114,84 @@ def run() -> dict:  # type: ignore[type-arg]
     print(f"  database: {size:.0f} MB built in {built:.0f} s; check: {out['agency_years']} agency-years, "
           f"{out['findings']} findings in {out['check_seconds']:.1f} s, peak RSS {out['peak_rss_mb']} MB "
           f"(target < 30 s, < 1 GB)")
+    return out
+
+
+# ---------------------------------------------------------------- national scale, on PostgreSQL
+NATIONAL = int(os.environ.get("NIANBAO_BENCH_NATIONAL_AGENCIES", "100000"))
+NATIONAL_YEARS = (2018, 2019, 2020, 2021, 2022, 2023, 2024)
+CRAWLED = int(os.environ.get("NIANBAO_BENCH_CRAWLED_AGENCIES", "1000"))
+
+_TIMED = """
+import sys, time
+from datetime import date
+from db.schema import open_db
+t0 = time.perf_counter()
+with open_db(sys.argv[1])() as s:
+    if sys.argv[2] == "check":
+        from monitor.check import run_check
+        found, results = run_check(s, date(2025, 6, 30))
+        n, k = len(results), len(found)
+    else:
+        from monitor.incremental import run_incremental_check
+        r = run_incremental_check(s, date(2025, 6, 30), full=sys.argv[2] == "full")
+        n, k = r["agencies"], r["findings"]
+    s.commit()
+dt = time.perf_counter() - t0
+hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024
+print(n, k, dt, hwm)
+"""
+
+
+def simulate_crawl(url: str, agencies: int, seed: int = 9) -> None:
+    """A crawl of ``agencies`` agencies now: an outcome each, and one in ten a changed report."""
+    from sqlalchemy import select
+
+    from db.store import Fetch, store_fetch
+
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    factory = open_db(url)
+    with factory() as s:
+        run = CrawlRun(started_at=now, finished_at=now, status="done", stats={"bench": "crawl"})
+        s.add(run)
+        s.flush()
+        ids = [f"a{i:05d}" for i in rng.sample(range(NATIONAL), agencies)]
+        s.execute(insert(AgencyCrawl), [{"run_id": run.id, "agency_id": aid, "outcome": "ok", "reason": None,
+                                         "urls_tried": [], "columns": [f"http://{aid}.gov.cn/ndbg/"], "pages": 12,
+                                         "reports_found": 7, "started_at": now, "finished_at": now} for aid in ids])
+        for aid in ids[: agencies // 10]:
+            doc = s.scalar(select(Document).where(Document.agency_id == aid, Document.year == 2024))
+            if doc is None:
+                continue
+            report = dict(s.scalars(select(DocumentVersion.report).where(DocumentVersion.document_id == doc.id)).first())
+            store_fetch(s, Fetch(agency_id=aid, url=doc.url, body=f"{doc.url} v2".encode(), year=2024, title=doc.title,
+                                 report=report, text=f"{doc.title}（更正版）。", seen_at=now), None, run.id)
+        s.commit()
+
+
+def run_national() -> dict:  # type: ignore[type-arg]
+    from bench import pg
+
+    print(f"monitor — nianbao check over {NATIONAL} agencies x {len(NATIONAL_YEARS)} years (PostgreSQL), "
+          f"then the incremental check after a crawl of {CRAWLED} agencies:")
+    out: dict = {"agencies": NATIONAL, "years": len(NATIONAL_YEARS), "crawled": CRAWLED}
+    with pg.server("national") as url:
+        t0 = time.perf_counter()
+        build(url, NATIONAL, years=NATIONAL_YEARS)
+        out["build_seconds"] = round(time.perf_counter() - t0, 1)
+        print(f"  database built in {out['build_seconds']:.0f} s")
+        for step in ("check", "full", "crawl", "incremental"):
+            if step == "crawl":
+                simulate_crawl(url, CRAWLED)
+                continue
+            proc = subprocess.run([sys.executable, "-c", _TIMED, url, step], capture_output=True, text=True, check=True)
+            n, k, secs, hwm = proc.stdout.split()
+            out[step] = {"agencies_or_years": int(n), "findings": int(k), "seconds": round(float(secs), 1),
+                         "peak_rss_mb": int(hwm)}
+            label = {"check": "full check (run_check)", "full": "first incremental run = full check + sketches",
+                     "incremental": f"incremental check after a crawl of {CRAWLED} agencies"}[step]
+            aim = {"check": " (aim ≤ 60 s)", "incremental": " (aim ≤ 5 s)"}.get(step, "")
+            print(f"  {label}: {n} {'agency-years' if step == 'check' else 'agencies'}, {k} open findings in "
+                  f"{float(secs):.1f} s{aim}, peak RSS {hwm} MB")
     return out

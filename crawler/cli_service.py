@@ -104,10 +104,18 @@ def serve(config_path: str | None, db_url: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 def jobs(as_json: bool, db_url: str) -> None:
-    """The service's schedules, with last and next runs."""
+    """The service's schedules, with last and next runs; on PostgreSQL the job queue per worker."""
+    from crawler.cli_jobs import show_queue
     from crawler.service import jobs as list_jobs
 
+    queue = show_queue(db_url, as_json)
+    if queue and as_json:
+        return
     rows = list_jobs(db_url)
+    if queue and not rows:
+        return
+    if queue:
+        click.echo("")
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

@@ -20,6 +20,11 @@ digest_day = "mon"
 digest_time = "08:00"       # Beijing time
 outbox_minutes = 10         # how often queued digests are (re)tried
 
+[jobs]                      # the distributed mode (PostgreSQL only; see crawler/jobs)
+mode = "auto"               # auto: queue host batches on PostgreSQL, crawl in-process on SQLite
+buckets = 256               # host buckets = the most jobs one sweep is cut into
+delay = 1.0                 # seconds between requests to one host (every worker)
+
 [cadence]
 season_days = 1             # Jan-Apr, while last year's report is not found
 off_season_days = 7
@@ -71,6 +76,9 @@ class Config:
     off_season_days: float = 7
     cadence_agencies: dict[str, float] = field(default_factory=dict)
     cadence_regions: dict[str, float] = field(default_factory=dict)
+    jobs_mode: str = "auto"  # auto | queue | local
+    job_buckets: int = 256
+    crawl_delay: float = 1.0
     path: str | None = None
 
 
@@ -89,6 +97,7 @@ def load_config(path: str | None = None, env: dict[str, str] | None = None) -> C
     smtp = data.get("smtp") or {}
     sched = data.get("schedule") or {}
     cad = data.get("cadence") or {}
+    jobs = data.get("jobs") or {}
     recipients = []
     for i, r in enumerate(data.get("recipients") or []):
         if not isinstance(r, dict) or "@" not in str(r.get("email", "")):
@@ -109,8 +118,13 @@ def load_config(path: str | None = None, env: dict[str, str] | None = None) -> C
         off_season_days=float(cad.get("off_season_days", 7)),
         cadence_agencies={str(k): float(v) for k, v in (cad.get("agencies") or {}).items()},
         cadence_regions={str(k): float(v) for k, v in (cad.get("regions") or {}).items()},
+        jobs_mode=str(jobs.get("mode", "auto")),
+        job_buckets=int(jobs.get("buckets", 256)),
+        crawl_delay=float(jobs.get("delay", 1.0)),
         path=str(file) if data else None,
     )
+    if cfg.jobs_mode not in ("auto", "queue", "local"):
+        raise ConfigError(f"configuration {file}: jobs.mode must be auto, queue or local")
     if "password" in smtp:
         raise ConfigError(f"configuration {file}: put the SMTP password in NIANBAO_SMTP_PASSWORD, not in the file")
     return cfg

@@ -37,6 +37,8 @@ class CrawlOptions:
     concurrency: int = 32
     progress: bool = True
     log_level: str = "CRITICAL"
+    run_stats: dict[str, Any] = field(default_factory=dict)  # recorded on the crawl run (e.g. the job)
+    headers: dict[str, str] = field(default_factory=dict)  # extra request headers (e.g. X-Nianbao-Job)
 
 
 def scrapy_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -51,6 +53,8 @@ def scrapy_settings(opts: CrawlOptions, run_id: int) -> Settings:
         "RETRY_TIMES": opts.retries, "BACKOFF_BASE": opts.backoff, "CONCURRENT_REQUESTS": opts.concurrency,
         "LOG_LEVEL": opts.log_level,
     }, priority="cmdline")
+    if opts.headers:
+        s.set("DEFAULT_REQUEST_HEADERS", {**s.getdict("DEFAULT_REQUEST_HEADERS"), **opts.headers}, priority="cmdline")
     return s
 
 
@@ -74,7 +78,7 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         for doc in session.scalars(select(Document).where(Document.kind == "page", Document.removed_at.is_(None),
                                                           Document.agency_id.in_([a["id"] for a in agencies]))):
             known.setdefault(doc.agency_id, []).append(doc.url)
-        run = start_run(session, {"agencies": len(agencies)})
+        run = start_run(session, {"agencies": len(agencies), **opts.run_stats})
         session.commit()
         run_id = run.id
     if opts.proxy:

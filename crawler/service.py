@@ -116,12 +116,59 @@ def _mark_killed(db_url: str, since: datetime, timeout: float) -> None:
         session.commit()
 
 
+def queue_mode(db_url: str, cfg: Config) -> bool:
+    """Whether crawls go to the distributed job queue (PostgreSQL + procrastinate installed)
+    rather than a child process here (``[jobs] mode``: auto, queue or local)."""
+    import importlib.util
+
+    from crawler.jobs.queue import is_postgres
+
+    if cfg.jobs_mode == "local":
+        return False
+    if cfg.jobs_mode == "queue":
+        return True
+    return is_postgres(db_url) and importlib.util.find_spec("procrastinate") is not None
+
+
+def enqueue_due(db_url: str, cfg: Config, at: datetime) -> dict[str, Any]:
+    """Sync the registry, then queue the due agencies as host batches (crawler.jobs)."""
+    from crawler.jobs.queue import enqueue_batches
+    from db.registry import load_registry, sync_registry
+
+    with open_db(db_url)() as session:
+        if cfg.registry:
+            sync_registry(session, load_registry(cfg.registry))
+            session.commit()
+        due = set(due_agencies(session, at, cfg))
+        agencies = [{"id": a.id, "site": a.site, "start_urls": a.start_urls, "hosts": a.hosts}
+                    for a in session.scalars(select(Agency).where(Agency.id.in_(due)))] if due else []
+    if not agencies:
+        return {"jobs": 0, "already_queued": 0, "agencies": 0, "busy_agencies": 0}
+    crawl = {"delay": cfg.crawl_delay, "timeout_minutes": cfg.crawl_timeout_minutes}
+    return enqueue_batches(db_url, agencies, cfg.job_buckets, crawl)
+
+
 def crawl_tick(db_url: str, config_path: str | None) -> None:
-    """Crawl the agencies that are due, then run the monitor."""
+    """Crawl the agencies that are due, then run the monitor.
+
+    In queue mode (PostgreSQL) the due agencies are queued as host batches for the
+    workers instead, and the check is the incremental one over what they stored since
+    the last check."""
     from monitor.check import run_check
 
     started = now()
     cfg = load_config(config_path)
+    if queue_mode(db_url, cfg):
+        from monitor.incremental import run_incremental_check
+
+        queued = enqueue_due(db_url, cfg, started)
+        with open_db(db_url)() as session:
+            checked = run_incremental_check(session, started.astimezone(BEIJING).date())
+            session.commit()
+        log.info("queued %d host-batch job(s) for %d agencies; incremental check of %d agencies",
+                 queued["jobs"], queued["agencies"], checked["agencies"])
+        _record(db_url, "crawl", started, "queued", {**queued, "checked_agencies": checked["agencies"]})
+        return
     with open_db(db_url)() as session:
         due = due_agencies(session, started, cfg)
     if not due:

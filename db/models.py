@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -251,3 +252,17 @@ class FindingEvent(Base):
     via: Mapped[str | None] = mapped_column(String(100))  # e.g. "dashboard 127.0.0.1"
     previous_status: Mapped[str | None] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportSketch(Base):
+    """A few hashes of a report's sentences (bottom-k) and its tables' signature, kept by the
+    incremental check (monitor/incremental.py, H14) to find which untouched agencies' reports
+    a new or changed report may duplicate, without reading every report again."""
+
+    __tablename__ = "report_sketches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(100), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[int] = mapped_column(BigInteger, index=True)  # signed 64-bit; kind 't' = tables signature
+    kind: Mapped[str] = mapped_column(String(1))  # s: sentence | t: tables

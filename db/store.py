@@ -9,6 +9,7 @@ the same path for crawled and ingested files, so both are versioned and evidence
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.dates import BEIJING, publication_date
@@ -72,7 +74,8 @@ class FileStore:
         path = self.root / rel
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(path.suffix + ".part")
+            # a per-process temporary name: workers sharing the directory never write one file
+            tmp = path.with_suffix(f"{path.suffix}.{os.getpid()}.part")
             tmp.write_bytes(data)
             tmp.replace(path)
         return str(rel)
@@ -89,7 +92,14 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             parent = session.scalar(select(Document).where(Document.url == fetch.parent_url))
         doc = Document(agency_id=fetch.agency_id, url=fetch.url, kind=fetch.kind, first_seen=fetch.seen_at,
                        last_seen=fetch.seen_at, host=urlsplit(fetch.url).hostname, parent_id=parent.id if parent else None)
-        session.add(doc)
+        # Concurrency (crawler/jobs, H14): another worker may insert this URL at the same
+        # moment; insert in a savepoint and, on the unique-constraint race, use its row.
+        try:
+            with session.begin_nested():
+                session.add(doc)
+        except IntegrityError:
+            doc = session.scalar(select(Document).where(Document.url == fetch.url))
+            new_document = False
     doc.last_seen = max(doc.last_seen, fetch.seen_at)
     doc.last_status = fetch.status
     doc.removed_at = None
@@ -114,7 +124,13 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             fetched_at=fetch.seen_at, parse_status="error" if fetch.parse_error else ("ok" if fetch.report else "skipped"),
             parse_error=fetch.parse_error, report=fetch.report, text=fetch.text,
         )
-        session.add(version)
+        try:  # the same race for (document, sha256): keep the version the other worker stored
+            with session.begin_nested():
+                session.add(version)
+        except IntegrityError:
+            version = session.scalar(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
+                                                                   DocumentVersion.sha256 == sha))
+            new_version = False
     evidence = list(fetch.evidence)
     if new_document:
         evidence.append(("first_seen", fetch.seen_at.isoformat(timespec="seconds")))
@@ -125,7 +141,12 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     signed = (fetch.report or {}).get("signed_date")
     if signed:
         evidence.append(("signed", signed))
-    add_evidence(session, doc, evidence, run_id, fetch.seen_at)
+    try:  # and for evidence (document, source, value): on the race, reload and add what is left
+        with session.begin_nested():
+            add_evidence(session, doc, evidence, run_id, fetch.seen_at)
+    except IntegrityError:
+        session.expire(doc, ["evidence"])
+        add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     session.flush()
     return Stored(doc, version, new_document, new_version)
 

@@ -130,16 +130,21 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
 
 def _crawls(session: Session, cutoff: datetime | None = None,
             agencies: list[str] | None = None) -> dict[str, list[compliance.Crawl]]:
+    """Crawl outcomes per agency with their proofs, as Core rows (no ORM objects for millions of
+    outcomes; only the agencies in scope when the run is limited, e.g. the incremental check)."""
     out: dict[str, list[compliance.Crawl]] = defaultdict(list)
-    q = select(AgencyCrawl, CrawlRun).join(CrawlRun, CrawlRun.id == AgencyCrawl.run_id)
-    if agencies is not None:
-        q = q.where(AgencyCrawl.agency_id.in_(agencies))
-    for ac, run in session.execute(q):
-        finished = ac.finished_at or run.finished_at or run.started_at
-        if cutoff is not None and finished > cutoff:
-            continue
-        out[ac.agency_id].append(compliance.Crawl(run.id, ac.outcome, finished, ac.reason, ac.pages, ac.columns or [],
-                                                  ac.urls_tried or [], ac.proof))
+    ac, run = AgencyCrawl.__table__, CrawlRun.__table__
+    q = (select(ac.c.agency_id, ac.c.outcome, ac.c.finished_at, ac.c.reason, ac.c.pages, ac.c.columns, ac.c.urls_tried,
+                ac.c.proof, run.c.id, run.c.finished_at.label("run_finished"), run.c.started_at)
+         .join(run, run.c.id == ac.c.run_id).order_by(ac.c.id))
+    chunks = [agencies[k:k + 5000] for k in range(0, len(agencies), 5000)] if agencies is not None else [None]
+    for chunk in chunks:
+        for r in session.execute(q if chunk is None else q.where(ac.c.agency_id.in_(chunk))):
+            finished = r.finished_at or r.run_finished or r.started_at
+            if cutoff is not None and finished > cutoff:
+                continue
+            out[r.agency_id].append(compliance.Crawl(r.id, r.outcome, finished, r.reason, r.pages, r.columns or [],
+                                                     r.urls_tried or [], r.proof))
     return out
 
 

@@ -3,12 +3,11 @@
 #   libreoffice-*-nogui  DOC/WPS/RTF (and ET that xlrd cannot read) through soffice --headless
 #   poppler-utils        pdftotext/pdftoppm: the benchmark's baseline and the fixture builder
 #   fonts-noto-cjk       Chinese glyphs when LibreOffice renders fixtures to PDF/PNG, and in the dashboard's screenshots
-#   chromium             headless browser of the dashboard's tests (driven by Playwright; never downloaded)
 #   libgl1 libglib2.0-0  OpenCV, used by the optional OCR extra
-#   chromium             the crawler's last-resort browser for SPA shells (scrapy-playwright), the dashboard's
-#                        browser tests and the PNG renderings of the audit HTML
+#   postgresql           the real PostgreSQL server the tests start (tests/db/conftest.py finds
+#                        initdb/pg_ctl in /usr/lib/postgresql/<major>/bin; the job queue needs it)
 set -euo pipefail
-packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0 chromium)
+packages=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk libgl1 libglib2.0-0 chromium postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

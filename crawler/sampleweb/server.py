@@ -103,6 +103,9 @@ class _Handler(BaseHTTPRequestHandler):
         host, path = self._target()
         length = int(self.headers.get("Content-Length") or 0)
         form = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        fleet = getattr(web, "fleet", None)  # a generated fleet of shared hosts (crawler/sampleweb/fleet.py)
+        if fleet is not None and host in fleet.hosts:
+            return fleet.serve(self, web, host, method, path)
         site = web.sites.get(host)
         if site is None and (page := portal.serve(host, path)) is not None:  # the county portal
             return self._send(web, host, method, path, page)

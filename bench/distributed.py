@@ -1,0 +1,124 @@
+"""Distributed crawl benchmark: throughput with 1, 2 and 4 workers on a politeness-bound web.
+
+A generated fleet of ``HOSTS`` hosts (``PER_HOST`` agencies each, reports of four years) is served
+on loopback with a ``DELAY`` s politeness delay per host; a sweep of every agency is
+queued as host batches on a fresh PostgreSQL, then N ``nianbao worker`` processes run it.
+Reported per N: the sweep's wall time (the workers already up; first job started to last
+job done, from procrastinate's events), pages per
+second, the speed-up over one worker (aim ≥ 0.9 × N) and CPU seconds per page (workers,
+their crawls and parser processes, from the kernel's rusage of waited children).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from bench import pg
+from crawler.sampleweb.fleet import Fleet
+from crawler.sampleweb.server import SampleServer, SampleWeb
+
+HOSTS = int(os.environ.get("NIANBAO_BENCH_DIST_HOSTS", "200"))
+DELAY = float(os.environ.get("NIANBAO_BENCH_DIST_DELAY", "1.0"))
+BUCKETS = int(os.environ.get("NIANBAO_BENCH_DIST_BUCKETS", "8"))
+PER_HOST = int(os.environ.get("NIANBAO_BENCH_DIST_PER_HOST", "3"))  # agencies per host (4 reports each)
+WORKERS = [int(x) for x in os.environ.get("NIANBAO_BENCH_DIST_WORKERS", "1,2,4").split(",")]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, check=True)
+
+
+def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> dict:
+    name = f"sweep{n}"
+    admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    db = base.rsplit("/", 1)[0] + "/" + name
+    registry, config = tmp / "registry.yaml", tmp / f"{name}.toml"
+    registry.write_text(fleet.registry_yaml(), encoding="utf-8")
+    config.write_text(f'[schedule]\nregistry = "{registry}"\n[jobs]\nbuckets = {BUCKETS}\ndelay = {DELAY}\n', encoding="utf-8")
+    engine = create_engine(db)
+    procs = [subprocess.Popen([sys.executable, "-m", "crawler.cli", "worker", "--db", db, "--files", str(tmp / "files"),
+                               "--proxy", server.url, "--name", f"b{k}", "--poll", "0.5"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for k in range(n)]
+
+    def ready() -> int:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT to_regclass('procrastinate_workers')")).scalar() is None:
+                return 0
+            return conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar() or 0
+
+    while ready() < n:  # workers are long-running: their start-up is not part of the sweep
+        if any(p.poll() is not None for p in procs):
+            raise SystemExit(f"a worker exited at start-up (exit {[p.poll() for p in procs]})")
+        time.sleep(0.5)
+    fleet.log.clear()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    _cli("enqueue", "--all", "--config", str(config), "--db", db)
+    with engine.connect() as conn:
+        jobs = conn.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar()
+    try:
+        while True:
+            with engine.connect() as conn:
+                done = conn.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE status IN "
+                                         "('succeeded', 'failed')")).scalar()
+            if done >= jobs:
+                break
+            time.sleep(0.5)
+        with engine.connect() as conn:  # first job started to last job done, by procrastinate's events
+            wall = conn.execute(text("SELECT extract(epoch FROM max(at) FILTER (WHERE type = 'succeeded') "
+                                     "- min(at) FILTER (WHERE type = 'started')) FROM procrastinate_events")).scalar()
+        wall = float(wall or (time.perf_counter() - t0))
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(60)
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with engine.connect() as conn:
+        failed = conn.execute(text("SELECT count(*) FROM procrastinate_jobs WHERE status = 'failed'")).scalar()
+        reports = conn.execute(text("SELECT count(*) FROM documents")).scalar()
+    engine.dispose()
+    pages = len(fleet.log)
+    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    return {"workers": n, "jobs": jobs, "failed": failed, "pages": pages, "reports": reports,
+            "seconds": round(wall, 1), "pages_per_s": round(pages / wall, 2), "cpu_s_per_page": round(cpu / max(pages, 1), 4),
+            "overlaps": len(fleet.overlaps())}
+
+
+def run() -> dict:  # type: ignore[type-arg]
+    print(f"distributed — a sweep of {HOSTS} hosts ({PER_HOST} agencies with 4 reports each), {DELAY:g} s per host, "
+          f"{BUCKETS} host buckets; workers {WORKERS}:")
+    fleet = Fleet(hosts_count=HOSTS, per_host=PER_HOST, years=(2021, 2022, 2023, 2024), service_time=0.0)
+    web = SampleWeb([])
+    web.fleet = fleet  # type: ignore[attr-defined]
+    server = SampleServer(web).start()
+    out: dict = {"hosts": HOSTS, "delay": DELAY, "buckets": BUCKETS, "runs": []}
+    try:
+        with tempfile.TemporaryDirectory() as tmp, pg.server("postgres_bench") as base:
+            for n in WORKERS:
+                r = _sweep(base, n, fleet, server, Path(tmp))
+                out["runs"].append(r)
+                one = out["runs"][0]
+                r["speedup"] = round(one["seconds"] / r["seconds"] * one["workers"], 2)
+                print(f"  {n} worker(s): {r['jobs']} jobs ({r['failed']} failed), {r['pages']} pages, {r['reports']} "
+                      f"documents in {r['seconds']:.1f} s = {r['pages_per_s']:.1f} pages/s, speed-up {r['speedup']:.2f} "
+                      f"(aim ≥ {0.9 * n:.1f}), {r['cpu_s_per_page'] * 1000:.0f} ms CPU/page, host overlaps {r['overlaps']}")
+    finally:
+        server.stop()
+    return out
+
+
+if __name__ == "__main__":
+    run()
