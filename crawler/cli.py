@@ -481,11 +481,11 @@ for _name, (_doc, _part) in _NOT_BUILT.items():
     _add_not_built(_name, _doc, _part)
 
 
+import crawler.cli_dashboard  # noqa: E402,F401 - registers dashboard
+import crawler.cli_jobs  # noqa: E402,F401 - registers worker, enqueue (the distributed mode)
 import crawler.cli_outputs  # noqa: E402,F401 - registers notice, export
 import crawler.cli_registry  # noqa: E402,F401 - registers registry import/discover/accept/columns/export
-import crawler.cli_jobs  # noqa: E402,F401 - registers worker, enqueue (the distributed mode)
 import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
-import crawler.cli_dashboard  # noqa: E402,F401 - registers dashboard
 
 if __name__ == "__main__":  # pragma: no cover
     # under `python -m`, this module is __main__: run the group the service commands joined

@@ -251,7 +251,9 @@ def serve(db_url: str, config_path: str | None) -> None:
 
     open_db(db_url)
     scheduler = build_scheduler(db_url, config_path)
-    from crawler.dashboard import start_dashboard_if_enabled  # [dashboard] enabled / NIANBAO_DASHBOARD=off
+    from crawler.dashboard import (
+        start_dashboard_if_enabled,  # [dashboard] enabled / NIANBAO_DASHBOARD=off
+    )
 
     start_dashboard_if_enabled(db_url, config_path)
 
