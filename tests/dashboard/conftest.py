@@ -8,12 +8,15 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-AS_OF = date(2025, 6, 30)
+from db.dates import BEIJING  # noqa: E402
+
+# the crawl happens today, and as of D counts only what was known by the end of D
+AS_OF = datetime.now(BEIJING).date()
 TOKEN = "test-token-7f3a"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
