@@ -13,6 +13,7 @@ import asyncio
 from scrapy import Request
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
 
 class BackoffMiddleware:
@@ -49,3 +50,18 @@ class AlwaysRevalidatePolicy(RFC2616Policy):
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
         self._set_conditional_validators(request, cachedresponse)
         return False
+
+
+class SlotPerHostMiddleware:
+    """One request at a time per host, redirects included.
+
+    Scrapy keeps ``meta["download_slot"]`` when a redirect is followed, so a site that moved
+    to another host would be fetched in the old host's slot, next to the new host's own
+    requests (two at once on the new host).  Before the slot is chosen, it is set to the
+    host the request actually goes to."""
+
+    def process_request(self, request: Request) -> None:
+        host = urlparse_cached(request).hostname
+        if host and request.meta.get("download_slot") not in (None, host):
+            request.meta["download_slot"] = host
+        return None

@@ -43,6 +43,7 @@ HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_ALWAYS_STORE = True  # store pages without validators too (refetched in full)
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SlotPerHostMiddleware": 50,
     "crawler.middlewares.BackoffMiddleware": 540,
 }
 ITEM_PIPELINES = {

@@ -42,6 +42,7 @@ def block_evidence(status: int, html: str) -> str | None:
 
 def describe_failure(failure: Failure) -> str:
     """A failed request in Chinese: 超时, 连接被拒绝, 域名解析失败, HTTP 503, …"""
+    from scrapy.exceptions import IgnoreRequest
     from scrapy.spidermiddlewares.httperror import HttpError
     from twisted.internet.error import (
         ConnectionLost,
@@ -51,8 +52,6 @@ def describe_failure(failure: Failure) -> str:
         TimeoutError,
     )
     from twisted.web._newclient import ResponseNeverReceived
-
-    from scrapy.exceptions import IgnoreRequest
 
     exc = failure.value
     if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
