@@ -38,7 +38,11 @@ class Column:
 
     @property
     def exhausted(self) -> bool:
-        return self.outstanding <= 0 and not self.truncated
+        """Read to its end: no page outstanding, not cut by the page cap, and never fewer
+        entries than the platform says the column holds (a list that stops early, e.g. an
+        SPA state carrying only its first page, proves nothing about the rest)."""
+        short = self.listed_total is not None and len(self.entry_urls) < self.listed_total
+        return self.outstanding <= 0 and not self.truncated and not short
 
     def proof_for(self, aid: str) -> dict[str, Any]:
         why, detail = self.reached_by.get(aid, (None, ""))

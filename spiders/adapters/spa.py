@@ -28,9 +28,29 @@ def read(page: Page) -> Listing:
     """The list in ``window.__INITIAL_STATE__`` when the shell carries it; else render."""
     if (m := _STATE_RE.search(page.text)):
         try:
-            entries = json_entries(page.url, json.loads(m.group(1)), page.org)
+            state = json.loads(m.group(1))
+            entries = json_entries(page.url, state, page.org)
         except ValueError:
-            entries = []
+            state, entries = None, []
         if any(classify_title(e.title).is_report for e in entries):
-            return Listing(entries=entries)
+            return Listing(entries=entries, listed_total=_stated_total(state))
     return Listing(render=True)
+
+
+_TOTAL_KEYS = ("total", "totalCount", "totalRecord", "totalRecords", "recordCount", "totalElements", "count")
+
+
+def _stated_total(obj: object, depth: int = 0) -> int | None:
+    """The number of records the state says the list has (shallowest key wins), so that a
+    state carrying only its first page is never taken for the whole column."""
+    if depth > 3 or not isinstance(obj, dict):
+        return None
+    for key in _TOTAL_KEYS:
+        value = obj.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    for value in obj.values():
+        found = _stated_total(value, depth + 1)
+        if found is not None:
+            return found
+    return None
