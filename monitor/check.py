@@ -203,8 +203,12 @@ def judges_all_reports(session: Session, years: list[int] | None, agencies: list
 
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
                agencies: list[str] | None = None, replay: bool = False,
-               regions: list[str] | None = None) -> list[AgencyYear]:
+               regions: list[str] | None = None, closed: bool = False) -> list[AgencyYear]:
     """Every agency-year in scope with its status and drafts (nothing stored).
+
+    ``closed``: the caller vouches that ``agencies`` holds every agency whose reports may
+    duplicate those of the others (the incremental check finds them from its sketches), so
+    the rules across agencies are judged within that scope.
 
     Only what was known at the end of ``as_of`` (Beijing) counts: later crawls, documents,
     versions, evidence and removals are ignored (``replay`` is kept for callers; it no
@@ -248,7 +252,7 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
                 batch_results[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
             prints.append(((aid, year), across.fingerprint(ref)))  # the previous year's too: duplicates compare all
         del docs, refs
-    if judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
+    if closed or judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
         by_key = {(r.agency.id, r.year): r for r in results}
         for i, drafts in across.duplicates([p for _, p in prints]).items():
             key = prints[i][0]
@@ -302,15 +306,15 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
 
 def run_check(session: Session, as_of: date, years: list[int] | None = None,
               agencies: list[str] | None = None, replay: bool = False,
-              regions: list[str] | None = None) -> tuple[list[Finding], list[AgencyYear]]:
+              regions: list[str] | None = None, closed: bool = False) -> tuple[list[Finding], list[AgencyYear]]:
     """Assess, then upsert findings; returns the open (not dismissed) findings in scope.
 
     A replay only reports: it stores nothing.  A limited run (``years``, ``agencies``,
     ``regions``) touches only the agency-years it assessed, and there not the findings of
     rules it cannot evaluate without every agency (:data:`ACROSS_ALL_CODES`).
     """
-    results = assess_all(session, as_of, years, agencies, replay, regions)
-    limited = not judges_all_reports(session, years, agencies, regions)
+    results = assess_all(session, as_of, years, agencies, replay, regions, closed)
+    limited = not (closed or judges_all_reports(session, years, agencies, regions))
     if replay:
         drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
                           code=d.code, severity=d.severity, message=d.message, evidence=d.evidence, status="open")

@@ -149,7 +149,7 @@ def run_incremental_check(session: Session, as_of: date, full: bool = False) -> 
             session.flush()
             partners = duplicate_partners(session, touched) | sketch_partners(session, touched)
             scope = sorted(touched | partners)
-            found, _ = run_check(session, as_of, agencies=scope)
+            found, _ = run_check(session, as_of, agencies=scope, closed=True)
             out = {"mode": "incremental", "agencies": len(scope), "touched": len(touched), "partners": len(partners),
                    "findings": len(found)}
     value = {"at": started.isoformat(), "settings": settings, "last": out}

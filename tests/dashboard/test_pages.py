@@ -60,7 +60,7 @@ def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:  # ty
     with page.expect_download() as dl:
         page.click("#export-csv")
     text = open(dl.value.path(), encoding="utf-8-sig").read()
-    assert text.splitlines()[0].startswith("agency,")
+    assert text.splitlines()[0].startswith("机关代码,")  # the audit CSV's Chinese headers
     assert len(text.strip().splitlines()) == 1 + sum(r["status"] == "unreachable" for r in rows)
     with page.expect_download() as dl:
         page.click("#export-xlsx")
@@ -69,7 +69,7 @@ def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:  # ty
     import openpyxl
 
     wb = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read()))
-    assert wb["2024年"].max_row == 1 + sum(r["status"] == "unreachable" for r in rows)
+    assert wb["2024年"].max_row == 2 + sum(r["status"] == "unreachable" for r in rows)  # title and header rows
 
 
 def test_matrix_rolls_up_by_parent(page, dashboard) -> None:  # type: ignore[no-untyped-def]

@@ -5,12 +5,13 @@ the copy is replaced — on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bench.monitor import _report_json
 from crawler.sampleweb.reports import make_tables
+from db.dates import BEIJING
 from db.models import Agency, AgencyCrawl, CrawlRun, Finding
 from db.schema import open_db
 from db.store import Fetch, store_fetch
@@ -19,7 +20,7 @@ from monitor.findings import finding_key
 from monitor.incremental import run_incremental_check
 from tests.db.conftest import db_url, postgres_server  # noqa: F401 - SQLite and a real PostgreSQL
 
-AS_OF = date(2025, 6, 30)
+AS_OF = datetime.now(BEIJING).date()  # as of D counts only what was known by D: the copies are stored today
 YEARS = (2022, 2023, 2024)
 
 
