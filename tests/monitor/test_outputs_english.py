@@ -3,9 +3,7 @@
 Covers every rule message (a report built to break every rule), every template (the digest
 with every group), and every output a person reads (CSV, XLSX, HTML, the notice, the
 dataset's notes, the CLI's lines).  Ids, URLs, file names, option names and finding codes
-are not phrases and are removed first.  Strings still English in modules other helpers own
-are known gaps, listed with their owner: the strict test strips them, the xfail test shows
-them (flip it when the owner's translation is merged).
+are not phrases and are removed first; nothing else is excused.
 """
 
 from __future__ import annotations
@@ -30,20 +28,9 @@ NOT_PHRASES = [
     r"\S*\.(?:csv|xlsx|html|htm|json|parquet|docx|pdf|txt|eml|md|db|py)\b", r"YYYY-MM-DD", r"\b[A-Z][A-Z0-9_]{2,}\b",
     r"\bnianbao(?: [a-z]+)?\b", r"\bSHA-256\b",
 ]
-# Known gaps: English still produced by modules of other helpers (owner, pattern).
-KNOWN_GAPS = [
-    ("H8 monitor/deadlines.py rule texts", r"(?:20\d\d )?条例 第\d+条: [^，。\n\"]*?by \d+月\d+日(?: \(report years <= 2018\))?"),
-    ("H8 monitor/deadlines.py rule texts", r"no statutory date for 乡镇/街道: default 3月31日"),
-    ("H8 monitor/deadlines.py rule texts", r"registry(?: default for \w+| default)?: [^，。\n]*"),
-    ("H8 monitor/deadlines.py rule texts", r"regional rule for \d+: [^，。\n]*"),
-]
 
-
-def english(text: str, strip_gaps: bool = True) -> list[str]:
-    """The English phrases left in ``text`` once ids, URLs, codes (and known gaps) are removed."""
-    if strip_gaps:
-        for _, pattern in KNOWN_GAPS:
-            text = re.sub(pattern, " ", text)
+def english(text: str) -> list[str]:
+    """The English phrases left in ``text`` once ids, URLs and codes are removed."""
     for pattern in NOT_PHRASES:
         text = re.sub(pattern, " ", text)
     for i in sorted(IDS, key=len, reverse=True):
@@ -193,10 +180,6 @@ def test_no_english_phrase_reaches_a_chinese_output(outputs: dict[str, str]) -> 
     assert found == {}, "\n".join(f"{w}: {sorted(set(v))}" for w, v in found.items())
 
 
-def test_no_english_even_in_other_helpers_strings(outputs: dict[str, str]) -> None:
-    found = {where: english(text, strip_gaps=False) for where, text in outputs.items() if english(text, strip_gaps=False)}
-    assert found == {}
-
 
 def test_times_are_beijing_and_said_once(outputs: dict[str, str]) -> None:
     for where in ("xlsx", "html", "notice", "digest", "csv"):
@@ -208,15 +191,12 @@ def test_times_are_beijing_and_said_once(outputs: dict[str, str]) -> None:
     assert "首次发现于2025-04-20 09:00" in outputs["csv"]
 
 
-@pytest.mark.xfail(reason="known gap, H9 (spiders/reports.py): the crawler's unreachable reasons are English "
-                          "('timed out', 'WAF/challenge page', 'DNS lookup failed') and reach the evidence and the "
-                          "UNREACHABLE message; flip when H9's Chinese reasons are merged", strict=False)
 def test_the_crawlers_reasons_are_chinese() -> None:
     from twisted.internet.error import DNSLookupError, TimeoutError
     from twisted.python.failure import Failure
 
     from monitor.exports.words import evidence_text
-    from spiders.reports import _describe
+    from spiders.blocks import describe_failure as _describe
 
     reasons = [_describe(Failure(e)) for e in (TimeoutError(), DNSLookupError())]
     rows = [{"status": "unreachable", "evidence": {"last_error": r, "since": "2025-04-10T10:00+08:00", "attempts": 2}}
