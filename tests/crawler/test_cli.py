@@ -43,7 +43,7 @@ def test_parse_reads_stdin() -> None:
 def test_parse_summary_for_people() -> None:
     result = CliRunner().invoke(main, ["parse", str(PDF)])
     assert result.exit_code == 0
-    assert "new_received" in result.output and "table 三" in result.output
+    assert "new_received" in result.output and "表三 依申请" in result.output
 
 
 def test_bad_input_exits_nonzero_with_one_line() -> None:

@@ -21,7 +21,7 @@ UNREACHABLE = {"dead-daj": "HTTP 502", "slow-tjj": "超时", "waf-sfj": "被拦�
 def test_crawls_succeed_with_a_summary(crawled) -> None:  # type: ignore[no-untyped-def]
     for run in (crawled["first"], crawled["second"]):
         assert run.returncode == 0, run.stderr[-2000:]
-        assert "12 agencies crawled, 3 unreachable" in run.stdout
+        assert "共抓取12个机关，3个无法访问" in run.stdout
 
 
 def test_every_report_found_and_nothing_else(crawled) -> None:  # type: ignore[no-untyped-def]
