@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from crawler.cli import _as_of, as_of_option, db_option, fail, main, open_session_factory
+from crawler.cli_common import _as_of, as_of_option, db_option, fail, main, open_session_factory
 
 
 @main.command()

@@ -7,7 +7,7 @@ import logging
 
 import click
 
-from crawler.cli import db_option, fail, files_option, main
+from crawler.cli_common import db_option, fail, files_option, main
 from crawler.cli_service import _config, config_option
 
 

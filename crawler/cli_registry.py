@@ -20,7 +20,7 @@ from typing import Any
 import click
 import yaml
 
-from crawler.cli import (
+from crawler.cli_common import (
     db_option,
     fail,
     files_option,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from crawler.cli import (
+from crawler.cli_common import (
     _as_of,
     as_of_option,
     db_option,

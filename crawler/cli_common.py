@@ -1,0 +1,191 @@
+"""What every ``nianbao`` command shares: the group, the common options, opening the
+database, one-line failures, and the audit list's scope (used by audit and notice).
+
+The command modules (``crawler/cli.py`` and ``crawler/cli_*.py``) import from here, and
+``crawler/cli.py`` imports them all, so no module imports its importer.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "sqlite:///nianbao.db"
+
+
+def files_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--files", "files_dir", envvar="NIANBAO_FILES", default="nianbao-files", show_default=True,
+        help="Folder of the downloaded files (content-addressed; env NIANBAO_FILES).",
+    )(f)
+
+
+def registry_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
+                        help="Agency registry (YAML; env NIANBAO_REGISTRY).")(f)
+
+
+def open_session_factory(db_url: str):  # type: ignore[no-untyped-def]
+    """Open the database (migrating it on first use), or fail with one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from db.schema import open_db
+
+    try:
+        return open_db(db_url)
+    except (SQLAlchemyError, OSError) as exc:
+        fail(f"cannot open database {db_url}: {str(exc).splitlines()[0]}")
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(db_url)
+    except Exception:  # noqa: BLE001 - open_session_factory reports a bad URL
+        return None
+    if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def open_existing_db(db_url: str):  # type: ignore[no-untyped-def]
+    """Open a database a read-only command needs, without creating an empty one."""
+    path = sqlite_path(db_url)
+    if path is not None and not path.is_file():
+        fail(f"没有数据库 {path}：请先运行 nianbao crawl 或 nianbao ingest，或用 --db（环境变量 NIANBAO_DB_URL）指定")
+    return open_session_factory(db_url)
+
+
+def require_agencies(session, agency_ids) -> None:  # type: ignore[no-untyped-def]
+    """Exit 1 naming every agency id that is not in the database (as crawl does)."""
+    from sqlalchemy import select
+
+    from db.models import Agency
+
+    wanted = sorted(set(agency_ids or ()))
+    if not wanted:
+        return
+    known = set(session.scalars(select(Agency.id).where(Agency.id.in_(wanted))))
+    unknown = [a for a in wanted if a not in known]
+    if unknown:
+        fail(f"未知机关代码：{'、'.join(unknown)}（请先同步登记册：--registry FILE）")
+
+
+def load_registry_or_fail(registry_path: str):  # type: ignore[no-untyped-def]
+    """The registry, or exit 1 listing every error (line, field, why)."""
+    from db.registry import RegistryError, load_registry
+
+    try:
+        return load_registry(registry_path)
+    except RegistryError as exc:
+        click.echo(f"nianbao: {exc}", err=True)
+        sys.exit(1)
+
+
+def load_and_sync_registry(session, registry_path: str):  # type: ignore[no-untyped-def]
+    from db.registry import sync_registry
+
+    registry = load_registry_or_fail(registry_path)
+    return registry, sync_registry(session, registry)
+
+
+def db_option(f):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--db", "db_url", envvar="NIANBAO_DB_URL", default=DEFAULT_DB, show_default=True,
+        help="Database URL (env NIANBAO_DB_URL).",
+    )(f)
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"nianbao: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nianbao")
+def main() -> None:
+    """Crawl, parse and check China's 政府信息公开工作年度报告 (annual disclosure reports)."""
+
+
+def as_of_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--as-of", "as_of", default=None, help="Evaluate as of this date YYYY-MM-DD (default: today, Beijing).")(f)
+
+
+def _as_of(value: str | None):  # type: ignore[no-untyped-def]
+    from datetime import date, datetime
+
+    from db.dates import BEIJING
+
+    if value is None:
+        return datetime.now(BEIJING).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of {value!r} 不是日期（应为 YYYY-MM-DD）")
+
+
+FORMATS_BY_SUFFIX = {".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def output_format(fmt: str | None, output: str | None, default: str = "json") -> str:
+    """The format: --format, else the suffix of -o, else ``default``; a mismatch is an error."""
+    suffix = Path(output).suffix.lower() if output else ""
+    inferred = FORMATS_BY_SUFFIX.get(suffix)
+    if fmt and inferred and fmt != inferred:
+        fail(f"--format {fmt} 与输出文件 {output} 的扩展名不符")
+    if fmt:
+        return fmt
+    if output and not inferred:
+        fail(f"无法从 {output} 的扩展名判断格式：请用 .csv/.xlsx/.html/.json，或给出 --format")
+    return inferred or default
+
+
+def scope_options(f):  # type: ignore[no-untyped-def]
+    """--region/--parent/--kind filters (repeatable), shared by audit and notice."""
+    f = click.option("--kind", "kinds", multiple=True, type=click.Choice(["department", "government", "township"]),
+                     help="Only agencies of this kind (repeatable).")(f)
+    f = click.option("--parent", "parents", multiple=True, help="Only agencies under this parent government id (repeatable).")(f)
+    return click.option("--region", "regions", multiple=True,
+                        help="Only agencies whose region code starts with this (repeatable).")(f)
+
+
+def filter_rows(rows, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+    out = []
+    for r in rows:
+        if regions and not any((r.get("region") or "").startswith(x) for x in regions):
+            continue
+        if parents and r.get("parent") not in parents and r.get("agency") not in parents:
+            continue
+        if kinds and r.get("kind") not in kinds:
+            continue
+        out.append(r)
+    return out
+
+
+def audit_list(db_url: str, years: list[int], day, replay: bool, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+    """The audit rows (with their 内容问题 from the open findings) for the years and scope."""
+    from monitor import audit as audit_mod
+    from monitor.check import finding_json, run_check
+    from monitor.exports.words import with_content
+
+    factory = open_existing_db(db_url)
+    with factory() as session:
+        require_agencies(session, parents)
+        found, results = run_check(session, day, years, replay=replay)
+        session.commit()
+        findings = [finding_json(f) for f in found]
+    rows = with_content(audit_mod.audit_rows(results), findings)
+    return filter_rows(rows, regions, parents, kinds)
+
+
+def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-untyped-def]
+    from monitor.exports.labels import KIND_LABELS, region_label
+
+    parts = ["、".join(region_label(r) for r in regions) if regions else "",
+             ("上级政府" + "、".join(parents)) if parents else "",
+             "、".join(KIND_LABELS.get(k, k) for k in kinds) if kinds else ""]
+    return "，".join(p for p in parts if p) or "全部机关"
