@@ -60,12 +60,13 @@ def test_demo_crawls_the_sample_web(tmp_path) -> None:  # type: ignore[no-untype
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(tmp_path / "demo"), "--delay", "0"],
                           capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "0 missed, 0 non-reports taken" in proc.stdout
-    assert "LATE" in proc.stdout and "MISSING" in proc.stdout
+    assert "漏抓0份，误收非年报0份" in proc.stdout
+    assert "逾期发布：" in proc.stdout and "未发布：" in proc.stdout and "未找到，待核实  " in proc.stdout
+    assert "错误指认（已发布却判未发布、按时却判逾期）：0个" in proc.stdout
     assert proc.stdout.rstrip().endswith("digest-preview.html")
     for name in ("audit-2024.html", "audit-2024.csv", "audit-2024.xlsx", "findings.json", "digest-preview.html"):
         assert (tmp_path / "demo" / name).is_file(), name
-    assert "dead-daj" in proc.stdout and "recorded as unreachable" in proc.stdout
+    assert "dead-daj" in proc.stdout and "记为无法访问" in proc.stdout
     assert (tmp_path / "demo" / "nianbao.db").exists()
 
 
