@@ -36,12 +36,12 @@ from crawler.summary import format_crawl_summary, format_report
 
 @main.command()
 @click.argument("path")
-@click.option("--json", "as_json", is_flag=True, help="Print the report JSON (spec/interfaces.md).")
-@click.option("--no-ocr", is_flag=True, help="Do not OCR scanned pages or images.")
-@click.option("--timeout", default=120.0, show_default=True, help="Seconds before parsing is abandoned.")
-@click.option("--text", "with_text", is_flag=True, help="With --json: include the extracted text.")
+@click.option("--json", "as_json", is_flag=True, help="输出报告的 JSON（格式见 spec/interfaces.md）。")
+@click.option("--no-ocr", is_flag=True, help="不对扫描页或图片做文字识别（OCR）。")
+@click.option("--timeout", default=120.0, show_default=True, help="解析超过此秒数即放弃。")
+@click.option("--text", "with_text", is_flag=True, help="与 --json 同用：同时输出提取出的正文。")
 def parse(path: str, as_json: bool, no_ocr: bool, timeout: float, with_text: bool) -> None:
-    """Parse one report file (HTML, text, PDF, DOC, DOCX, WPS, XLS, XLSX, ET; '-' for stdin)."""
+    """解析一份年报文件（HTML、文本、PDF、DOC、DOCX、WPS、XLS、XLSX、ET；'-' 表示从标准输入读取）。"""
     from parsing.api import MAX_BYTES, parse_guarded
 
     if path == "-":
@@ -62,10 +62,10 @@ def parse(path: str, as_json: bool, no_ocr: bool, timeout: float, with_text: boo
 
 @main.command()
 @click.option("--out", "out_dir", default="demo-output", show_default=True,
-              help="Folder for the demo's database, files, registry and ground truth (recreated).")
-@click.option("--delay", default=0.2, show_default=True, help="Politeness delay per host for the demo crawl.")
+              help="演示用的数据库、文件、登记册和标准答案所在文件夹（每次重新创建）。")
+@click.option("--delay", default=0.2, show_default=True, help="演示抓取时对每个站点两次请求之间的间隔秒数。")
 def demo(out_dir: str, delay: float) -> None:
-    """Serve the bundled sample government web on loopback, crawl it into SQLite, report."""
+    """演示：在本机启动自带的样例政府网站，抓取入 SQLite 并输出结果。"""
     import shutil
 
     from crawler.demo import run_demo
@@ -81,18 +81,18 @@ def demo(out_dir: str, delay: float) -> None:
 
 @main.command()
 @registry_option
-@click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
-@click.option("--year", "years", multiple=True, type=int, help="Only reports of these years (repeatable).")
-@click.option("--delay", default=1.0, show_default=True, help="Seconds between requests to one host (0: no politeness delay).")
-@click.option("--timeout", default=30.0, show_default=True, help="Seconds before a request times out.")
-@click.option("--retries", default=2, show_default=True, help="Retries of a failed request (with backoff).")
-@click.option("--proxy", default=None, help="HTTP proxy for all requests (default: http_proxy from the environment).")
-@click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v warnings, -vv info).")
+@click.option("--agency", "agency_ids", multiple=True, help="只处理这些机关（填机关代码，可重复）。")
+@click.option("--year", "years", multiple=True, type=int, help="只处理这些年度的报告（可重复）。")
+@click.option("--delay", default=1.0, show_default=True, help="对同一站点两次请求之间的间隔秒数（0 表示不间隔）。")
+@click.option("--timeout", default=30.0, show_default=True, help="单次请求超过此秒数即超时。")
+@click.option("--retries", default=2, show_default=True, help="请求失败后的重试次数（逐次延长等待）。")
+@click.option("--proxy", default=None, help="所有请求使用的 HTTP 代理（默认取环境变量 http_proxy）。")
+@click.option("-v", "--verbose", count=True, help="显示 Scrapy 日志（-v 警告，-vv 详细信息）。")
 @files_option
 @db_option
 def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[int, ...], delay: float,
           timeout: float, retries: int, proxy: str | None, verbose: int, files_dir: str, db_url: str) -> None:
-    """Discover, download, parse and store the agencies' reports; ends with a summary."""
+    """抓取：查找、下载、解析并保存各机关的年报，最后输出汇总。"""
     from crawler.run import CrawlOptions, run_crawl
 
     registry = load_registry_or_fail(registry_path) if registry_path else None
@@ -131,15 +131,15 @@ def _require_known_agencies(db_url: str, agency_ids: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--agency", "agency_id", required=True, help="Registry id of the agency the report belongs to.")
-@click.option("--url", default=None, help="Where the file was published (default: a file:// URL).")
-@click.option("--seen", default=None, help="First-seen date YYYY-MM-DD (default: now).")
+@click.option("--agency", "agency_id", required=True, help="报告所属机关在登记册中的机关代码。")
+@click.option("--url", default=None, help="文件的发布网址（默认用本地 file:// URL）。")
+@click.option("--seen", default=None, help="首次发现日期 YYYY-MM-DD（默认现在）。")
 @registry_option
 @files_option
 @db_option
 def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registry_path: str | None,
            files_dir: str, db_url: str) -> None:
-    """Store a report file obtained elsewhere as if crawled: parsed, versioned, evidenced."""
+    """导入从别处取得的年报文件，与抓取所得一样解析、记录版本并留存证据。"""
     from datetime import datetime
 
     from crawler.ingestion import build_fetch
@@ -173,12 +173,12 @@ def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registr
 
 
 @main.command()
-@click.option("--agency", "agency_id", default=None, help="Only this agency.")
-@click.option("--year", type=int, default=None, help="Only this report year.")
-@click.option("--json", "as_json", is_flag=True, help="Print the JSON array of spec/interfaces.md.")
+@click.option("--agency", "agency_id", default=None, help="只看此机关（填机关代码）。")
+@click.option("--year", type=int, default=None, help="只看此报告年度。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON 数组（格式见 spec/interfaces.md）。")
 @db_option
 def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str) -> None:
-    """Print the stored reports."""
+    """列出已保存的年报。"""
     from db.store import reports as stored_reports
 
     factory = open_existing_db(db_url)
@@ -198,18 +198,18 @@ def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str)
 
 
 @main.command()
-@click.option("--year", "years", multiple=True, type=int, help="Only these report years (repeatable).")
-@click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
-@click.option("--region", "region_codes", multiple=True, help="Only agencies whose region code starts with this (repeatable).")
+@click.option("--year", "years", multiple=True, type=int, help="只看这些报告年度（可重复）。")
+@click.option("--agency", "agency_ids", multiple=True, help="只看这些机关（填机关代码，可重复）。")
+@click.option("--region", "region_codes", multiple=True, help="只看行政区划代码以此开头的机关（可重复）。")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as the JSON array of spec/interfaces.md.")
+@click.option("--replay", is_flag=True, help="不保存结果（--as-of 为过去日期时一律不保存，即为回放）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出问题（格式见 spec/interfaces.md）。")
 @db_option
 def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tuple[str, ...], as_of: str | None,
           replay: bool, as_json: bool, db_url: str) -> None:
-    """Run the monitor: compute, store and print the findings (dismissed ones stay quiet).
+    """检查：找出并保存、输出问题（已忽略的问题不再提示）。
 
-    Only what was known by the end of --as-of counts; a past --as-of stores nothing."""
+    只计入 --as-of 当日结束前已掌握的情况；--as-of 为过去日期时不保存结果。"""
     from monitor.check import finding_json, run_check
 
     day = _as_of(as_of)
@@ -241,10 +241,10 @@ def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tup
 @click.option("--agency", "agency_id", default=None)
 @click.option("--year", type=int, default=None)
 @click.option("--code", default=None)
-@click.option("--reason", required=True, help="Why this finding is dismissed (kept with it).")
+@click.option("--reason", required=True, help="忽略这项问题的理由（随问题一并保存）。")
 @db_option
 def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str | None, reason: str, db_url: str) -> None:
-    """Dismiss findings (by KEY, or by --agency/--year/--code): they stay quiet in later checks."""
+    """忽略问题（按问题编号 KEY，或按 --agency/--year/--code）：此后检查不再提示。"""
     from sqlalchemy import select
 
     from db.models import Finding
@@ -267,17 +267,17 @@ def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str 
 
 
 @main.command()
-@click.option("--year", "years", type=int, multiple=True, required=True, help="Report year (repeatable).")
+@click.option("--year", "years", type=int, multiple=True, required=True, help="报告年度（可重复）。")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Store nothing (a past --as-of never stores: it is always a replay).")
+@click.option("--replay", is_flag=True, help="不保存结果（--as-of 为过去日期时一律不保存，即为回放）。")
 @scope_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "html", "json"]), default=None,
-              help="Output format (default: from the suffix of -o, else json).")
-@click.option("-o", "--output", default=None, help="Write to this file (default: stdout; xlsx needs a file).")
+              help="输出格式（默认按 -o 文件的扩展名判断，否则为 json）。")
+@click.option("-o", "--output", default=None, help="写入此文件（默认输出到屏幕；xlsx 必须指定文件）。")
 @db_option
 def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tuple[str, ...], parents: tuple[str, ...],
           kinds: tuple[str, ...], fmt: str | None, output: str | None, db_url: str) -> None:
-    """The audit list of non-publishing agencies for the years, with evidence and roll-ups."""
+    """督查清单：所列年度未按要求发布年报的机关，附证据和汇总。"""
     from monitor import audit as audit_mod
     from monitor.exports.labels import TIME_NOTE, counts_text
 

@@ -18,13 +18,13 @@ DEFAULT_DB = "sqlite:///nianbao.db"
 def files_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--files", "files_dir", envvar="NIANBAO_FILES", default="nianbao-files", show_default=True,
-        help="Folder of the downloaded files (content-addressed; env NIANBAO_FILES).",
+        help="下载文件的存放文件夹（按内容哈希存放；环境变量 NIANBAO_FILES）。",
     )(f)
 
 
 def registry_option(f):  # type: ignore[no-untyped-def]
     return click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
-                        help="Agency registry (YAML; env NIANBAO_REGISTRY).")(f)
+                        help="机关登记册（YAML 文件；环境变量 NIANBAO_REGISTRY）。")(f)
 
 
 def open_session_factory(db_url: str):  # type: ignore[no-untyped-def]
@@ -96,7 +96,7 @@ def load_and_sync_registry(session, registry_path: str):  # type: ignore[no-unty
 def db_option(f):  # type: ignore[no-untyped-def]
     return click.option(
         "--db", "db_url", envvar="NIANBAO_DB_URL", default=DEFAULT_DB, show_default=True,
-        help="Database URL (env NIANBAO_DB_URL).",
+        help="数据库地址 URL（环境变量 NIANBAO_DB_URL）。",
     )(f)
 
 
@@ -108,11 +108,11 @@ def fail(message: str, code: int = 1) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
 def main() -> None:
-    """Crawl, parse and check China's 政府信息公开工作年度报告 (annual disclosure reports)."""
+    """抓取、解析并检查政府信息公开工作年度报告。"""
 
 
 def as_of_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--as-of", "as_of", default=None, help="Evaluate as of this date YYYY-MM-DD (default: today, Beijing).")(f)
+    return click.option("--as-of", "as_of", default=None, help="按此日期（YYYY-MM-DD，北京时间）判断，默认今天。")(f)
 
 
 def _as_of(value: str | None):  # type: ignore[no-untyped-def]
@@ -147,10 +147,10 @@ def output_format(fmt: str | None, output: str | None, default: str = "json") ->
 def scope_options(f):  # type: ignore[no-untyped-def]
     """--region/--parent/--kind filters (repeatable), shared by audit and notice."""
     f = click.option("--kind", "kinds", multiple=True, type=click.Choice(["department", "government", "township"]),
-                     help="Only agencies of this kind (repeatable).")(f)
-    f = click.option("--parent", "parents", multiple=True, help="Only agencies under this parent government id (repeatable).")(f)
+                     help="只看这类机关：department 部门、government 政府、township 乡镇（街道）（可重复）。")(f)
+    f = click.option("--parent", "parents", multiple=True, help="只看此上级政府（填其机关代码）所属的机关（可重复）。")(f)
     return click.option("--region", "regions", multiple=True,
-                        help="Only agencies whose region code starts with this (repeatable).")(f)
+                        help="只看行政区划代码以此开头的机关（可重复）。")(f)
 
 
 def filter_rows(rows, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]

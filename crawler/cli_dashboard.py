@@ -8,13 +8,13 @@ from crawler.cli_common import _as_of, as_of_option, db_option, fail, main, open
 
 
 @main.command()
-@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1: this machine only).")
-@click.option("--port", default=None, type=int, help="Port (default 8720).")
-@click.option("--config", "config_path", default=None, help="Configuration file (default: nianbao.toml).")
+@click.option("--host", default=None, help="监听地址（默认 127.0.0.1，即只允许本机访问）。")
+@click.option("--port", default=None, type=int, help="端口（默认 8720）。")
+@click.option("--config", "config_path", default=None, help="配置文件（默认 nianbao.toml）。")
 @as_of_option
 @db_option
 def dashboard(host: str | None, port: int | None, config_path: str | None, as_of: str | None, db_url: str) -> None:
-    """Serve the compliance dashboard (overview, matrix, audit list, agencies, reports, findings)."""
+    """启动看板：总览、发布情况矩阵、督查清单、机关、年报、问题。"""
     from crawler.dashboard import make_server
     from crawler.dashboard.auth import is_loopback, load_settings
 

@@ -25,19 +25,19 @@ def _need_queue(db_url: str) -> None:
 
 @main.command()
 @click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Host-batch jobs this worker runs at once (each a crawl process).")
-@click.option("--name", default=None, help="Name shown by `nianbao jobs` (default: host-pid).")
-@click.option("--heartbeat", default=10.0, show_default=True, help="Seconds between heartbeats.")
+              help="本工作进程同时运行的站点批次任务数（每个任务一个抓取进程）。")
+@click.option("--name", default=None, help="在 `nianbao jobs` 中显示的名称（默认 主机名-pid）。")
+@click.option("--heartbeat", default=10.0, show_default=True, help="两次心跳之间的间隔秒数。")
 @click.option("--stalled-after", default=30.0, show_default=True,
-              help="A worker silent this long is dead: its running jobs are put back on the queue.")
-@click.option("--poll", default=5.0, show_default=True, help="Seconds between polls for new jobs (besides LISTEN).")
-@click.option("--until-empty", is_flag=True, help="Stop once the queue is empty (default: run until SIGTERM).")
-@click.option("--proxy", default=None, help="HTTP proxy for this worker's crawls.")
+              help="工作进程超过此秒数无心跳即视为失联，其运行中的任务重新放回队列。")
+@click.option("--poll", default=5.0, show_default=True, help="查询新任务的间隔秒数（LISTEN 通知之外）。")
+@click.option("--until-empty", is_flag=True, help="队列清空后即退出（默认一直运行，直到收到 SIGTERM）。")
+@click.option("--proxy", default=None, help="本工作进程抓取时使用的 HTTP 代理。")
 @files_option
 @db_option
 def worker(concurrency: int, name: str | None, heartbeat: float, stalled_after: float, poll: float,
            until_empty: bool, proxy: str | None, files_dir: str, db_url: str) -> None:
-    """Run queued host-batch crawl jobs (any machine that reaches the PostgreSQL database)."""
+    """工作进程：运行队列中的站点批次抓取任务（任何能连上 PostgreSQL 数据库的机器均可）。"""
     from crawler.jobs.worker import run_worker
 
     _need_queue(db_url)
@@ -47,12 +47,12 @@ def worker(concurrency: int, name: str | None, heartbeat: float, stalled_after: 
 
 
 @main.command()
-@click.option("--agency", "agency_ids", multiple=True, help="Queue these agencies (default: those due now).")
-@click.option("--all", "everything", is_flag=True, help="Queue every active agency (a full sweep).")
+@click.option("--agency", "agency_ids", multiple=True, help="把这些机关排入队列（默认为当前到期应抓取的机关）。")
+@click.option("--all", "everything", is_flag=True, help="把所有在用机关排入队列（全面抓取一遍）。")
 @config_option
 @db_option
 def enqueue(agency_ids: tuple[str, ...], everything: bool, config_path: str | None, db_url: str) -> None:
-    """Queue the due agencies as host-batch jobs for the workers (what `serve` does hourly)."""
+    """排队：把到期应抓取的机关按站点分批排入队列，交工作进程执行（即 `serve` 每小时所做）。"""
     from sqlalchemy import select
 
     from crawler.jobs.queue import enqueue_batches

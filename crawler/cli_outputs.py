@@ -20,16 +20,16 @@ from crawler.cli_common import (
 
 
 @main.command()
-@click.option("--year", type=int, required=True, help="Report year.")
+@click.option("--year", type=int, required=True, help="报告年度。")
 @as_of_option
-@click.option("--replay", is_flag=True, help="Use only what was known at the end of --as-of.")
+@click.option("--replay", is_flag=True, help="只使用 --as-of 当日结束前已掌握的情况。")
 @scope_options
-@click.option("--office", default="××人民政府办公室（政务公开办）", show_default=True, help="The issuing office (落款).")
-@click.option("-o", "--output", default=None, help="The .docx to write (default: 通报-YEAR.docx).")
+@click.option("--office", default="××人民政府办公室（政务公开办）", show_default=True, help="发文单位（落款）。")
+@click.option("-o", "--output", default=None, help="要写入的 .docx 文件（默认 通报-YEAR.docx）。")
 @db_option
 def notice(year: int, as_of: str | None, replay: bool, regions: tuple[str, ...], parents: tuple[str, ...],
            kinds: tuple[str, ...], office: str, output: str | None, db_url: str) -> None:
-    """A 通报 draft (DOCX) of the audit list: scope, counts, tables with evidence, to edit."""
+    """通报草稿：按督查清单生成 DOCX 草稿（范围、数量、附证据的表格），供修改。"""
     from monitor.notice import NoticeScope, build_notice, sections
 
     target = Path(output or f"通报-{year}.docx")
@@ -45,11 +45,11 @@ def notice(year: int, as_of: str | None, replay: bool, regions: tuple[str, ...],
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "parquet"]), default="csv", show_default=True)
-@click.option("-o", "--output", "out_dir", default="nianbao-dataset", show_default=True, help="Folder to write into.")
+@click.option("-o", "--output", "out_dir", default="nianbao-dataset", show_default=True, help="写入的文件夹。")
 @as_of_option
 @db_option
 def export(fmt: str, out_dir: str, as_of: str | None, db_url: str) -> None:
-    """Every stored table in long form, the agency-years and the findings, for analysis."""
+    """导出数据集：所有已保存的表格（长表格式）、机关年度和问题，供分析。"""
     from monitor import dataset
 
     day = _as_of(as_of)

@@ -35,7 +35,7 @@ KIND_LABELS = {"government": "政府", "department": "部门", "township": "乡�
 
 @main.group()
 def registry() -> None:
-    """The agency registry: import the office's roster, discover agencies and columns, export."""
+    """机关登记册：导入名录表，发现机关和年报栏目，导出。"""
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -69,12 +69,12 @@ def _write_registry(path: Path | None, data: dict[str, Any]) -> None:
 
 @registry.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--sheet", default=None, help="Worksheet name (default: the first sheet).")
+@click.option("--sheet", default=None, help="工作表名称（默认第一个工作表）。")
 @click.option("-o", "--output", default=None,
-              help="Registry to write; if it exists, the sheet is merged into it (ids kept, vanished rows marked).")
-@click.option("--skip-invalid", is_flag=True, help="Write the valid rows and leave out the rows with errors.")
+              help="要写入的登记册；已存在时合并进去（保留原机关代码，名单中已消失的标为 vanished）。")
+@click.option("--skip-invalid", is_flag=True, help="只写入无误的行，跳过有错误的行。")
 def import_(file: str, sheet: str | None, output: str | None, skip_invalid: bool) -> None:
-    """The office's roster sheet (.xlsx/.xls/.csv) -> a validated registry, every error by row and column."""
+    """导入名录表（.xlsx/.xls/.csv），校验后生成登记册，错误逐一按行列指出。"""
     from db.roster import build_registry
     from db.roster_sheet import SheetError, read_sheet
 
@@ -127,13 +127,13 @@ def _by_region(agencies: list[dict[str, Any]]) -> str:
 
 @registry.command()
 @click.argument("url")
-@click.option("--parent", default=None, help="Registry id of the government the portal belongs to.")
-@click.option("-o", "--output", default="proposals.yaml", show_default=True, help="Proposals file to review.")
-@click.option("--delay", default=1.0, show_default=True, help="Seconds between requests.")
+@click.option("--parent", default=None, help="门户网站所属政府在登记册中的机关代码。")
+@click.option("-o", "--output", default="proposals.yaml", show_default=True, help="待审核的建议文件。")
+@click.option("--delay", default=1.0, show_default=True, help="两次请求之间的间隔秒数。")
 @click.option("--timeout", default=20.0, show_default=True)
-@click.option("--proxy", default=None, help="HTTP proxy (default: http_proxy from the environment).")
+@click.option("--proxy", default=None, help="HTTP 代理（默认取环境变量 http_proxy）。")
 def discover(url: str, parent: str | None, output: str, delay: float, timeout: float, proxy: str | None) -> None:
-    """Propose agencies (name, kind, site, parent) from a portal's 部门导航 / 乡镇 list / 机构 list."""
+    """从门户网站的部门导航、乡镇列表或机构列表中发现机关（名称、类别、网站、上级），生成建议。"""
     from crawler.roster_discover import DiscoverError, PoliteFetcher
     from crawler.roster_discover import discover as run_discover
     from db.regions import region_label
@@ -163,9 +163,9 @@ def discover(url: str, parent: str | None, output: str, delay: float, timeout: f
 @registry.command()
 @click.argument("proposals", type=click.Path(exists=True, dir_okay=False))
 @click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", required=True,
-              help="Registry to add the accepted rows to (env NIANBAO_REGISTRY).")
+              help="把审核通过的行写入此登记册（环境变量 NIANBAO_REGISTRY）。")
 def accept(proposals: str, registry_path: str) -> None:
-    """Write the reviewed proposals (accept: true) of discover or columns into the registry."""
+    """把 discover 或 columns 生成、经审核（accept: true）的建议写入登记册。"""
     from crawler.roster_columns import accept_columns
     from db.roster import accept_agencies
 
@@ -190,18 +190,18 @@ def accept(proposals: str, registry_path: str) -> None:
 
 @registry.command()
 @click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
-              help="Agency registry (YAML; default: the agencies in the database; --accept needs the file).")
-@click.option("--agency", "agency_ids", multiple=True, help="Only these agencies (repeatable).")
-@click.option("-o", "--output", default="columns.yaml", show_default=True, help="Proposals file to review.")
-@click.option("--accept", "accept_now", is_flag=True, help="Write the proposed columns into the registry at once.")
-@click.option("--delay", default=1.0, show_default=True, help="Seconds between requests to one host.")
+              help="机关登记册（YAML 文件；默认用数据库中的机关；用 --accept 时必须指定文件）。")
+@click.option("--agency", "agency_ids", multiple=True, help="只处理这些机关（填机关代码，可重复）。")
+@click.option("-o", "--output", default="columns.yaml", show_default=True, help="待审核的建议文件。")
+@click.option("--accept", "accept_now", is_flag=True, help="直接把建议的栏目写入登记册。")
+@click.option("--delay", default=1.0, show_default=True, help="对同一站点两次请求之间的间隔秒数。")
 @click.option("--timeout", default=30.0, show_default=True)
-@click.option("--proxy", default=None, help="HTTP proxy (default: http_proxy from the environment).")
+@click.option("--proxy", default=None, help="HTTP 代理（默认取环境变量 http_proxy）。")
 @files_option
 @db_option
 def columns(registry_path: str | None, agency_ids: tuple[str, ...], output: str, accept_now: bool, delay: float,
             timeout: float, proxy: str | None, files_dir: str, db_url: str) -> None:
-    """Find each agency's 年报 column by the crawler's discovery; propose it as start_urls with evidence."""
+    """查找年报栏目：通过抓取发现各机关的年报栏目，附证据建议作为 start_urls。"""
     from crawler.roster_columns import accept_columns, propose_columns
     from crawler.roster_discover import PoliteFetcher
     from crawler.run import CrawlOptions, run_crawl
@@ -245,11 +245,11 @@ def columns(registry_path: str | None, agency_ids: tuple[str, ...], output: str,
 
 @registry.command()
 @click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
-              help="Agency registry (YAML; default: the agencies last synced into the database).")
-@click.option("-o", "--output", required=True, help="The sheet to write (.xlsx).")
+              help="机关登记册（YAML 文件；默认用最近一次同步到数据库的机关）。")
+@click.option("-o", "--output", required=True, help="要写入的表格（.xlsx）。")
 @db_option
 def export(registry_path: str | None, output: str, db_url: str) -> None:
-    """The registry back as the auditor's sheet, with the last crawl of each agency."""
+    """导出登记册为名录表，附各机关最近一次抓取结果。"""
     from db.roster_export import export_rows, registry_from_db, to_xlsx
 
     reg = load_registry_or_fail(registry_path) if registry_path else None

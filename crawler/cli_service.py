@@ -22,7 +22,7 @@ from crawler.cli_common import (
 
 def config_option(f):  # type: ignore[no-untyped-def]
     return click.option("--config", "config_path", default=None,
-                        help="Configuration file (default: nianbao.toml in the working directory).")(f)
+                        help="配置文件（默认当前目录下的 nianbao.toml）。")(f)
 
 
 def _config(path: str | None):  # type: ignore[no-untyped-def]
@@ -35,16 +35,16 @@ def _config(path: str | None):  # type: ignore[no-untyped-def]
 
 
 @main.command()
-@click.option("--since", default=None, help="Changes since this date (default: the last digest sent, else a week).")
+@click.option("--since", default=None, help="汇总自此日期以来的变化（默认自上次发送周报起，没有则为一周）。")
 @as_of_option
-@click.option("--to", "to", multiple=True, help="Send to these addresses (unscoped) instead of the configured recipients.")
-@click.option("--dry-run", is_flag=True, help="Build the digests and write .eml files instead of sending.")
-@click.option("-o", "--output", default=None, help="Write the digest here: .eml (the email) or .html (a preview).")
+@click.option("--to", "to", multiple=True, help="改为发送到这些邮箱（不按范围筛选），不发给配置中的收件人。")
+@click.option("--dry-run", is_flag=True, help="只生成周报并写成 .eml 文件，不发送。")
+@click.option("-o", "--output", default=None, help="把周报写入此文件：.eml（邮件）或 .html（预览）。")
 @config_option
 @db_option
 def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: bool, output: str | None,
            config_path: str | None, db_url: str) -> None:
-    """Build the weekly compliance digest (HTML + text email) and send it over SMTP, or write it."""
+    """周报：生成每周发布情况周报（HTML 和纯文本邮件），通过 SMTP 发送或写成文件。"""
     from datetime import date
 
     from crawler.config import Recipient
@@ -92,7 +92,7 @@ def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: b
 @config_option
 @db_option
 def serve(config_path: str | None, db_url: str) -> None:
-    """The long-running service: scheduled crawls (seasonal cadence), checks, weekly digests."""
+    """常驻服务：按季节频率定时抓取、检查并发送周报。"""
     from crawler.service import serve as run_service
 
     _config(config_path)
@@ -104,7 +104,7 @@ def serve(config_path: str | None, db_url: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 def jobs(as_json: bool, db_url: str) -> None:
-    """The service's schedules, with last and next runs; on PostgreSQL the job queue per worker."""
+    """查看服务的定时任务及上次、下次运行时间；使用 PostgreSQL 时另列各工作进程的任务队列。"""
     from crawler.cli_jobs import show_queue
     from crawler.service import jobs as list_jobs
 

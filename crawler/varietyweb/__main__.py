@@ -115,6 +115,24 @@ def run(db_url: str | None, delay: float, latency: float, as_json: bool) -> None
     click.echo(f"结果：{work / 'measure.json'}", err=True)
 
 
+@main.command("verdicts")
+@click.option("--db", "db_url", required=True, help="爬取结果所在的数据库 URL。")
+def verdicts_cmd(db_url: str) -> None:
+    """发布情况判定与实际情况对照（混淆矩阵）及错误指认数。"""
+    from datetime import datetime
+
+    from crawler.varietyweb.verdicts import judge
+    from db.dates import BEIJING
+
+    v = judge(db_url, datetime.now(BEIJING).date())
+    click.echo(f"共{v.total}个机关年度（行：实际情况，列：判定）：")
+    for line in v.table():
+        click.echo("  " + line)
+    click.echo(f"错误指认：{len(v.false_accusations)}个；准确率{v.accuracy:.3f}")
+    for r in v.false_accusations:
+        click.echo(f"  错误指认 {r['agency']} {r['year']}：{r['status']}")
+
+
 @main.command("truth")
 def truth_cmd() -> None:
     """输出基准真相（JSON）。"""
