@@ -88,7 +88,10 @@ def evidence_text(row: dict[str, Any]) -> str:
     elif st == "missing":
         cols = [c for c in ev.get("columns") or [] if c]
         parts.append(f"{beijing(ev.get('crawled'))}第{ev.get('run')}次抓取检查网站{ev.get('pages', 0)}个页面，未发现该年度报告")
-        parts.append(f"检查的年报栏目{len(cols)}个" if cols else "未找到年报栏目")
+        if ev.get("proof"):  # the proof of absence in words: which column, read how far, the years it lists
+            parts.append(ev["proof"])
+        else:
+            parts.append(f"检查的年报栏目{len(cols)}个" if cols else "未找到年报栏目")
         if ev.get("successful_crawls_after_deadline"):
             parts.append(f"期限后成功抓取{ev['successful_crawls_after_deadline']}次")
     elif st == "not_found":

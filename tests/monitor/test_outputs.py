@@ -107,6 +107,8 @@ def test_csv_has_chinese_headers_and_words(world) -> None:  # type: ignore[no-un
     assert set(rows[0]) >= {"机关名称", "发布情况", "法定期限", "证据"}
     assert {r["发布情况"] for r in rows} >= {"按时发布", "逾期发布", "未发布", "网站无法访问", "未找到，待核实"}
     assert not any("{" in r["证据"] for r in rows)
+    missing = next(r for r in rows if r["发布情况"] == "未发布")
+    assert "已读完本机关年报栏目" in missing["证据"]  # the proof of absence, in words
 
 
 def test_html_prints_on_a4_landscape_and_sorts_dates(world) -> None:  # type: ignore[no-untyped-def]
