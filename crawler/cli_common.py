@@ -189,3 +189,17 @@ def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-unt
              ("上级政府" + "、".join(parents)) if parents else "",
              "、".join(KIND_LABELS.get(k, k) for k in kinds) if kinds else ""]
     return "，".join(p for p in parts if p) or "全部机关"
+
+
+def config_option(f):  # type: ignore[no-untyped-def]
+    return click.option("--config", "config_path", default=None,
+                        help="配置文件（默认当前目录下的 nianbao.toml）。")(f)
+
+
+def _config(path: str | None):  # type: ignore[no-untyped-def]
+    from crawler.config import ConfigError, load_config
+
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        fail(str(exc))

@@ -7,8 +7,7 @@ import logging
 
 import click
 
-from crawler.cli_common import db_option, fail, files_option, main
-from crawler.cli_service import _config, config_option
+from crawler.cli_common import _config, config_option, db_option, fail, files_option, main
 
 
 def _need_queue(db_url: str) -> None:

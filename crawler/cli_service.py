@@ -9,29 +9,17 @@ from pathlib import Path
 
 import click
 
-from crawler.cli_common import (
+from crawler.cli_common import (  # noqa: F401 - config_option and _config kept importable from here
     _as_of,
+    _config,
     as_of_option,
+    config_option,
     db_option,
     fail,
     main,
     open_existing_db,
     open_session_factory,
 )
-
-
-def config_option(f):  # type: ignore[no-untyped-def]
-    return click.option("--config", "config_path", default=None,
-                        help="配置文件（默认当前目录下的 nianbao.toml）。")(f)
-
-
-def _config(path: str | None):  # type: ignore[no-untyped-def]
-    from crawler.config import ConfigError, load_config
-
-    try:
-        return load_config(path)
-    except ConfigError as exc:
-        fail(str(exc))
 
 
 @main.command()

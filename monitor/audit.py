@@ -9,11 +9,11 @@ pages).  Roll-ups count statuses per region and per parent government.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
 from typing import Any
 
 from monitor.check import AgencyYear
 from monitor.findings import CONTENT_CODES
+from monitor.rollups import rollups  # noqa: F401 - part of this module's public face
 
 STATUS_NAMES = {"published": "按时发布", "late": "逾期发布", "missing": "未发布", "not_found": "未找到，待核实",
                 "unreachable": "网站无法访问",
@@ -49,18 +49,6 @@ def _absence_link(ev: dict[str, Any]) -> str | None:
     if "last_error" in ev:
         return f"自{ev.get('since')}起无法访问：{ev.get('last_error')}"
     return None
-
-
-def rollups(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
-    """Status counts per region and per parent government (e.g. a county's departments)."""
-    by_region: dict[str, Counter[str]] = defaultdict(Counter)
-    by_parent: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        by_region[r["region"] or "(none)"][r["status"]] += 1
-        if r["parent"]:
-            by_parent[r["parent"]][r["status"]] += 1
-    return {"region": {k: dict(v) for k, v in sorted(by_region.items())},
-            "parent": {k: dict(v) for k, v in sorted(by_parent.items())}}
 
 
 def to_json(rows: list[dict[str, Any]]) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 
 from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, counts_text, region_label
 from monitor.exports.words import agency_names, human
+from monitor.rollups import rollups
 
 # (key, header, width in % of the A4 landscape line, sort type)
 PAGE_COLUMNS = [("name", "机关名称", 17, "text"), ("region", "地区", 8, "text"), ("year", "年度", 5, "num"),
@@ -51,8 +52,6 @@ def _td(key: str, value: Any, h: dict[str, Any], kind: str) -> str:
 
 
 def to_html(rows: list[dict[str, Any]], title: str) -> str:
-    from monitor import audit
-
     names = agency_names(rows)
     cols = "".join(f'<col style="width:{w}%">' for _, _, w, _ in PAGE_COLUMNS)
     head = "".join(f'<th data-type="{t}">{html.escape(label)}</th>' for _, label, _, t in PAGE_COLUMNS)
@@ -65,7 +64,7 @@ def to_html(rows: list[dict[str, Any]], title: str) -> str:
     for r in rows:
         counts[r.get("status") or ""] = counts.get(r.get("status") or "", 0) + 1
     summary = counts_text(counts)
-    roll = audit.rollups(rows)
+    roll = rollups(rows)
     roll_rows = []
     for by, label in (("region", "按地区"), ("parent", "按上级政府")):
         for key, v in roll.get(by, {}).items():

@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, as_date, region_label
 from monitor.exports.words import COLUMNS, agency_names, human, link_label
+from monitor.rollups import rollups
 
 HEADER_ROW = 2  # row 1 is the title
 
@@ -36,8 +37,6 @@ def _display_width(text: str) -> int:
 
 def to_xlsx(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
     import openpyxl
-
-    from monitor import audit
 
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -66,7 +65,7 @@ def to_xlsx(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
     ws = wb.create_sheet("汇总")
     ws.append([f"各地区、各上级政府所属机关发布情况汇总（{TIME_NOTE}）"])
     ws.append(["汇总方式", "地区或上级政府", *[STATUS_LABELS[s] for s in STATUS_ORDER], "合计"])
-    roll = audit.rollups(rows)
+    roll = rollups(rows)
     for by, label in (("region", "按地区"), ("parent", "按上级政府")):
         for key, counts in roll.get(by, {}).items():
             shown = region_label(key) if by == "region" and key != "(none)" else names.get(key, key)
