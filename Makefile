@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-* && touch $@
 
 demo: setup
-	$(BIN)/nianbao demo
+	PYTHONPATH=$(CURDIR) $(BIN)/nianbao demo
 
 test: setup
 	$(BIN)/python -m pytest

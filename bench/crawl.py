@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from crawler.sampleweb.server import SampleServer, SampleWeb
-from crawler.sampleweb.sites import bulk_sites, registry_yaml
+from sampleweb.server import SampleServer, SampleWeb
+from sampleweb.sites import bulk_sites, registry_yaml
 
 AGENCIES = int(os.environ.get("NIANBAO_BENCH_AGENCIES", "1000"))
 

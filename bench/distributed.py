@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench import pg
-from crawler.sampleweb.fleet import Fleet
-from crawler.sampleweb.server import SampleServer, SampleWeb
+from sampleweb.fleet import Fleet
+from sampleweb.server import SampleServer, SampleWeb
 
 HOSTS = int(os.environ.get("NIANBAO_BENCH_DIST_HOSTS", "200"))
 DELAY = float(os.environ.get("NIANBAO_BENCH_DIST_DELAY", "1.0"))

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from crawler.sampleweb.reports import make_tables
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence
 from db.schema import open_db
+from sampleweb.reports import make_tables
 
 AGENCIES = int(os.environ.get("NIANBAO_BENCH_MONITOR_AGENCIES", "10000"))
 YEARS = (2020, 2021, 2022, 2023, 2024)

@@ -68,7 +68,10 @@ def demo(out_dir: str, delay: float) -> None:
     """演示：在本机启动自带的样例政府网站，抓取入 SQLite 并输出结果。"""
     import shutil
 
-    from crawler.demo import run_demo
+    try:
+        from sampleweb.demo import run_demo
+    except ImportError:
+        fail("演示需要源码仓库中的样例网站（sampleweb 包不随安装包发布）：请在源码目录中运行 make demo")
 
     out = Path(out_dir)
     if out.exists():

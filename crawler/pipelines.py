@@ -23,12 +23,12 @@ from sqlalchemy import select
 from twisted.internet.threads import deferToThread
 
 from crawler.ingestion import build_fetch, stack_images
-from crawler.items import ReportPage
 from db.models import AgencyCrawl, CrawlRun, Document
 from db.schema import open_db
 from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
 from parsing.api import ParserPool
 from parsing.sniff import sniff
+from spiders.items import ReportPage
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.http import Response
 
-from crawler.items import ReportPage
 from parsing.classify import classify_title
 from spiders import articles
 from spiders.adapters import Page, sniff
 from spiders.adapters.common import ATTACHMENT_RE, canonical
 from spiders.decode import page_text
+from spiders.items import ReportPage
 from spiders.pagekinds import SOFT_404_RE, js_redirect
 from spiders.proof import Column
 

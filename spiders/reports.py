@@ -5,7 +5,7 @@ From each agency's pinned columns (registry start URLs) or its home page, the ex
 Every column page is read by the adapter its fingerprint names (:mod:`spiders.adapters`),
 which gives the entries and the further requests (pages, sub-columns, API calls).  List
 titles are classified (:mod:`parsing.classify`); each report is attributed to the agency
-it belongs to (:mod:`spiders.attribution`) and yielded as a :class:`crawler.items.ReportPage`
+it belongs to (:mod:`spiders.attribution`) and yielded as a :class:`spiders.items.ReportPage`
 with its attachments and table pictures.  Columns are kept once per crawl, whoever
 reached them, with what each showed: the proof of absence (:mod:`spiders.proof`).
 """
@@ -24,7 +24,6 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.items import ReportPage
 from parsing.classify import classify_title
 from spiders.adapters import BY_NAME, Page, sniff
 from spiders.adapters.base import Next
@@ -35,6 +34,7 @@ from spiders.attribution import Attributor
 from spiders.blocks import block_evidence, describe_failure
 from spiders.decode import page_text
 from spiders.explorer import BUDGET, COLUMN_SLUG_RE, rank
+from spiders.items import ReportPage
 from spiders.pagekinds import js_redirect, same_site
 from spiders.proof import Column, agency_proof
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.server import SampleServer, SampleWeb
-from crawler.sampleweb.sites import demo_sites, registry_yaml
+from sampleweb.server import SampleServer, SampleWeb
+from sampleweb.sites import demo_sites, registry_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

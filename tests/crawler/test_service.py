@@ -195,8 +195,8 @@ def test_a_hanging_crawl_is_killed_and_recorded(tmp_path: Path) -> None:
     from sqlalchemy import select
 
     from crawler.config import Config
-    from crawler.sampleweb.server import SampleServer, SampleWeb
-    from crawler.sampleweb.sites import demo_sites, registry_yaml
+    from sampleweb.server import SampleServer, SampleWeb
+    from sampleweb.sites import demo_sites, registry_yaml
 
     slow = [s for s in demo_sites() if s.state == "slow"]
     server = SampleServer(SampleWeb(slow, slow_delay=60)).start()

@@ -1,5 +1,5 @@
 """The spider and the monitor on the variety web, a web written from sites.md alone by a
-hand that never read the spider (crawler/varietyweb/): discovery is measured against its
+hand that never read the spider (varietyweb/): discovery is measured against its
 truth, and the audit list built from that crawl must name no agency that complied."""
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from crawler.varietyweb.verdicts import judge
 from db.dates import BEIJING
+from varietyweb.verdicts import judge
 
 
 @pytest.fixture(scope="module")
 def variety(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     d: Path = tmp_path_factory.mktemp("variety")
     db_url = f"sqlite:///{d / 'v.db'}"
-    proc = subprocess.run([sys.executable, "-m", "crawler.varietyweb", "run", "--db", db_url, "--json"],
+    proc = subprocess.run([sys.executable, "-m", "varietyweb", "run", "--db", db_url, "--json"],
                           capture_output=True, text=True, check=False, timeout=900)
     assert proc.returncode == 0, proc.stderr[-2000:]
     # the crawl's own summary shares stdout; the measurement is also written to measure.json

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from crawler.sampleweb.fleet import Fleet
-from crawler.sampleweb.server import SampleServer, SampleWeb
+from sampleweb.fleet import Fleet
+from sampleweb.server import SampleServer, SampleWeb
 from tests.db.conftest import postgres_server  # noqa: F401 - the session's PostgreSQL server
 
 

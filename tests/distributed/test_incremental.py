@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bench.monitor import _report_json
-from crawler.sampleweb.reports import make_tables
 from db.dates import BEIJING
 from db.models import Agency, AgencyCrawl, CrawlRun, Finding
 from db.schema import open_db
@@ -18,6 +17,7 @@ from db.store import Fetch, store_fetch
 from monitor.check import assess_all
 from monitor.findings import finding_key
 from monitor.incremental import run_incremental_check
+from sampleweb.reports import make_tables
 from tests.db.conftest import db_url, postgres_server  # noqa: F401 - SQLite and a real PostgreSQL
 
 AS_OF = datetime.now(BEIJING).date()  # as of D counts only what was known by D: the copies are stored today

@@ -16,8 +16,6 @@ import pytest
 from sqlalchemy import select
 
 from crawler.ingestion import build_fetch
-from crawler.sampleweb.scoring import score
-from crawler.sampleweb.sites import SAMPLE_YEARS, demo_sites, expected_findings, expected_status
 from db.models import Finding
 from db.registry import parse_registry, sync_registry
 from db.schema import open_db
@@ -25,6 +23,8 @@ from db.store import FileStore, store_fetch
 from monitor import audit
 from monitor.check import dismiss, run_check
 from monitor.deadlines import BEIJING
+from sampleweb.scoring import score
+from sampleweb.sites import SAMPLE_YEARS, demo_sites, expected_findings, expected_status
 from tests.conftest import FIXTURES
 
 AS_OF = date(2026, 11, 22)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.sampleweb.server import SampleServer, SampleWeb
-from crawler.sampleweb.sites import demo_sites
+from sampleweb.server import SampleServer, SampleWeb
+from sampleweb.sites import demo_sites
 from tests.roster import book
 
 

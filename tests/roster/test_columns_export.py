@@ -11,9 +11,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from crawler.sampleweb.render import render_site
-from crawler.sampleweb.sites import demo_sites, registry_yaml
 from db.registry import parse_registry
+from sampleweb.render import render_site
+from sampleweb.sites import demo_sites, registry_yaml
 
 AGENCIES = ["shanggao-kjj", "xinzhou-kjj", "dead-daj"]
 
@@ -26,7 +26,7 @@ def _cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def columns_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from crawler.sampleweb.server import SampleServer, SampleWeb
+    from sampleweb.server import SampleServer, SampleWeb
 
     workdir = tmp_path_factory.mktemp("columns")
     (workdir / "registry.yaml").write_text(registry_yaml(demo_sites()), encoding="utf-8")

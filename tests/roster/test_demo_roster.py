@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawler.sampleweb.roster_book import registry_defaults_yaml, roster_xlsx
-from crawler.sampleweb.sites import demo_sites, registry_yaml
 from db.registry import parse_registry
 from db.roster import build_registry
 from db.roster_sheet import SheetError, read_sheet
+from sampleweb.roster_book import registry_defaults_yaml, roster_xlsx
+from sampleweb.sites import demo_sites, registry_yaml
 
 
 def test_the_demo_workbook_imports_to_the_sample_registry(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from crawler.roster_discover import PoliteFetcher, discover
-from crawler.sampleweb.portal import HOST, PORTAL_TRUTH
 from db.registry import parse_registry
+from sampleweb.portal import HOST, PORTAL_TRUTH
 
 URL = f"http://{HOST}/"
 

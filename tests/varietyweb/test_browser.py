@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from crawler.varietyweb import VarietyServer, truth
+from varietyweb import VarietyServer, truth
 
 pytestmark = pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 

@@ -6,9 +6,9 @@ import http.client
 import re
 import time
 
-from crawler.varietyweb import VarietyServer, measure, truth
-from crawler.varietyweb.measure import max_concurrency, norm_url
-from crawler.varietyweb.world import min_number_regex
+from varietyweb import VarietyServer, measure, truth
+from varietyweb.measure import max_concurrency, norm_url
+from varietyweb.world import min_number_regex
 
 
 def perfect() -> list[dict]:
@@ -100,7 +100,7 @@ def test_cli_measure_on_a_database_and_registry_output(tmp_path):
 
     from click.testing import CliRunner
 
-    from crawler.varietyweb.__main__ import main
+    from varietyweb.__main__ import main
 
     db = f"sqlite:///{tmp_path / 'n.db'}"
     log = tmp_path / "log.jsonl"

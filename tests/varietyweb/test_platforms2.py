@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.varietyweb import VarietyServer, truth
+from varietyweb import VarietyServer, truth
 
 
 @pytest.fixture(scope="module")
@@ -158,8 +158,8 @@ def test_picture_tables_are_images(get):
 def test_pdf_attachments_hold_text():
     import pypdfium2 as pdfium
 
-    from crawler.varietyweb import build
-    from crawler.varietyweb.content import attachment_bytes
+    from varietyweb import build
+    from varietyweb.content import attachment_bytes
 
     rep = next(r for r in build().reports if r.fmt == "pdf")
     body, ctype = attachment_bytes(rep, "pdf")
@@ -181,7 +181,7 @@ def test_gb18030_declared_gb2312(get):
 def test_plausible_extras(get):
     """Moved domain (301), meta-refresh home, 5xx burst, a report outside its column, a soft 404
     listed under a report title."""
-    from crawler.varietyweb import build
+    from varietyweb import build
 
     old = build().sites["www.yixing.gov.cn.test"]
     res = old.serve(_req("www.yixing.gov.cn.test", "/zwgk/"))
@@ -205,7 +205,7 @@ def test_plausible_extras(get):
 
 
 def _req(host: str, target: str):
-    from crawler.varietyweb.web import Request
+    from varietyweb.web import Request
 
     path, _, query = target.partition("?")
     return Request("GET", host, path, query, b"", {})

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from crawler.varietyweb import VarietyServer, build, registry_yaml, truth
+from varietyweb import VarietyServer, build, registry_yaml, truth
 
 
 @pytest.fixture(scope="module")
