@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from crawler.cadence import interval_days
 from crawler.config import Config, load_config
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, Setting, utcnow
 from db.schema import open_db
@@ -28,7 +29,6 @@ from monitor.deadlines import BEIJING
 log = logging.getLogger("nianbao.service")
 TIMEZONE = "Asia/Shanghai"
 MISFIRE_GRACE = 6 * 3600
-SEASON_MONTHS = range(1, 5)  # January to the end of April
 
 
 def now() -> datetime:
@@ -37,18 +37,6 @@ def now() -> datetime:
 
 
 # ---------------------------------------------------------------- cadence
-def interval_days(agency: Agency, found_last_year: bool, at: datetime, cfg: Config) -> float:
-    """Days between crawls of an agency: per-agency and regional settings first, then the
-    season (daily from January to April while last year's report is not found)."""
-    if agency.id in cfg.cadence_agencies:
-        return cfg.cadence_agencies[agency.id]
-    for prefix in sorted(cfg.cadence_regions, key=len, reverse=True):
-        if (agency.region or "").startswith(prefix):
-            return cfg.cadence_regions[prefix]
-    in_season = at.astimezone(BEIJING).month in SEASON_MONTHS
-    return cfg.season_days if in_season and not found_last_year else cfg.off_season_days
-
-
 def due_agencies(session: Any, at: datetime, cfg: Config) -> list[str]:
     """Agencies whose next crawl is due at ``at``."""
     last = dict(session.execute(select(AgencyCrawl.agency_id, func.max(AgencyCrawl.finished_at))

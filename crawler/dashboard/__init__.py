@@ -50,7 +50,7 @@ def start_in_thread(db_url: str, host: str = "127.0.0.1", port: int = 8720, toke
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}/"
     if warm:
-        from crawler.dashboard.app import today_beijing
+        from crawler.dashboard.labels import today_beijing
 
         server.app.extensions["nianbao"]["cache"].refresh_in_background(as_of or today_beijing())
     log.info("dashboard on %s", url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +19,6 @@ from flask import Flask, abort, flash, g, redirect, render_template, request, se
 from crawler.dashboard import auth, labels
 from crawler.dashboard.snapshot import SnapshotCache
 from db.schema import open_db
-from monitor.deadlines import BEIJING
 
 EVIDENCE_NAMES = {
     "deadline": "法定期限", "rule": "适用规则", "crawled": "检查时间", "run": "抓取批次", "pages": "读取页面数",
@@ -62,10 +61,6 @@ def ev_value(v: Any) -> str:
     if isinstance(v, dict | list):
         return json.dumps(v, ensure_ascii=False)
     return str(v)
-
-
-def today_beijing() -> date:
-    return datetime.now(BEIJING).date()
 
 
 def create_app(db_url: str, token: str | None = None, as_of: date | None = None, config_path: str | None = None,

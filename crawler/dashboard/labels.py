@@ -42,6 +42,11 @@ OUTCOMES = {"ok": "成功", "unreachable": "无法访问"}
 PARSE_STATUS = {"ok": "解析成功", "error": "解析失败", "skipped": "未解析", "missing": "无文件"}
 
 
+def today_beijing() -> date:
+    """Today's date in Beijing, the date the dashboard judges as of unless told otherwise."""
+    return datetime.now(BEIJING).date()
+
+
 def status_name(status: str) -> str:
     return STATUSES.get(status, (status, "", ""))[0]
 

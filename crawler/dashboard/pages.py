@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, render_template, request
 
 from crawler.dashboard import filters, formview, labels, queries
-from crawler.dashboard.app import today_beijing
 from crawler.dashboard.charts import hbars, trend
 from crawler.dashboard.snapshot import Snapshot
 
@@ -23,7 +22,7 @@ def _as_of() -> date:
             return date.fromisoformat(given)
         except ValueError:
             abort(400, f"as_of 不是日期：{given}")
-    return g.nb["as_of"] or today_beijing()
+    return g.nb["as_of"] or labels.today_beijing()
 
 
 def current_snapshot() -> Snapshot:

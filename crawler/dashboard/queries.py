@@ -113,8 +113,8 @@ def next_crawl(session: Session, agency_id: str, last: datetime | None, config_p
     if last is None:
         return None
     try:
+        from crawler.cadence import interval_days
         from crawler.config import load_config
-        from crawler.service import interval_days
 
         cfg = load_config(config_path)
         a = session.get(Agency, agency_id)
