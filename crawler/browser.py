@@ -105,7 +105,7 @@ def browser_settings() -> dict[str, Any]:
 def _handler_class() -> type:
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
-    class _BrowserHandler(ScrapyPlaywrightDownloadHandler):  # type: ignore[misc]
+    class _BrowserHandler(ScrapyPlaywrightDownloadHandler):
         """The handler, with the crawl's proxy (``--proxy`` sets it once the settings exist)."""
 
         def __init__(self, crawler: Any) -> None:

@@ -15,19 +15,19 @@ import click
 DEFAULT_DB = "sqlite:///nianbao.db"
 
 
-def files_option(f):  # type: ignore[no-untyped-def]
+def files_option(f):
     return click.option(
         "--files", "files_dir", envvar="NIANBAO_FILES", default="nianbao-files", show_default=True,
         help="下载文件的存放文件夹（按内容哈希存放；环境变量 NIANBAO_FILES）。",
     )(f)
 
 
-def registry_option(f):  # type: ignore[no-untyped-def]
+def registry_option(f):
     return click.option("--registry", "registry_path", envvar="NIANBAO_REGISTRY", default=None,
                         help="机关登记册（YAML 文件；环境变量 NIANBAO_REGISTRY）。")(f)
 
 
-def open_session_factory(db_url: str):  # type: ignore[no-untyped-def]
+def open_session_factory(db_url: str):
     """Open the database (migrating it on first use), or fail with one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -52,7 +52,7 @@ def sqlite_path(db_url: str) -> Path | None:
     return Path(url.database)
 
 
-def open_existing_db(db_url: str):  # type: ignore[no-untyped-def]
+def open_existing_db(db_url: str):
     """Open a database a read-only command needs, without creating an empty one."""
     path = sqlite_path(db_url)
     if path is not None and not path.is_file():
@@ -60,7 +60,7 @@ def open_existing_db(db_url: str):  # type: ignore[no-untyped-def]
     return open_session_factory(db_url)
 
 
-def require_agencies(session, agency_ids) -> None:  # type: ignore[no-untyped-def]
+def require_agencies(session, agency_ids) -> None:
     """Exit 1 naming every agency id that is not in the database (as crawl does)."""
     from sqlalchemy import select
 
@@ -75,7 +75,7 @@ def require_agencies(session, agency_ids) -> None:  # type: ignore[no-untyped-de
         fail(f"未知机关代码：{'、'.join(unknown)}（请先同步登记册：--registry FILE）")
 
 
-def load_registry_or_fail(registry_path: str):  # type: ignore[no-untyped-def]
+def load_registry_or_fail(registry_path: str):
     """The registry, or exit 1 listing every error (line, field, why)."""
     from db.registry import RegistryError, load_registry
 
@@ -86,14 +86,14 @@ def load_registry_or_fail(registry_path: str):  # type: ignore[no-untyped-def]
         sys.exit(1)
 
 
-def load_and_sync_registry(session, registry_path: str):  # type: ignore[no-untyped-def]
+def load_and_sync_registry(session, registry_path: str):
     from db.registry import sync_registry
 
     registry = load_registry_or_fail(registry_path)
     return registry, sync_registry(session, registry)
 
 
-def db_option(f):  # type: ignore[no-untyped-def]
+def db_option(f):
     return click.option(
         "--db", "db_url", envvar="NIANBAO_DB_URL", default=DEFAULT_DB, show_default=True,
         help="数据库地址 URL（环境变量 NIANBAO_DB_URL）。",
@@ -111,11 +111,11 @@ def main() -> None:
     """抓取、解析并检查政府信息公开工作年度报告。"""
 
 
-def as_of_option(f):  # type: ignore[no-untyped-def]
+def as_of_option(f):
     return click.option("--as-of", "as_of", default=None, help="按此日期（YYYY-MM-DD，北京时间）判断，默认今天。")(f)
 
 
-def _as_of(value: str | None):  # type: ignore[no-untyped-def]
+def _as_of(value: str | None):
     from datetime import date, datetime
 
     from db.dates import BEIJING
@@ -144,7 +144,7 @@ def output_format(fmt: str | None, output: str | None, default: str = "json") ->
     return inferred or default
 
 
-def scope_options(f):  # type: ignore[no-untyped-def]
+def scope_options(f):
     """--region/--parent/--kind filters (repeatable), shared by audit and notice."""
     f = click.option("--kind", "kinds", multiple=True, type=click.Choice(["department", "government", "township"]),
                      help="只看这类机关：department 部门、government 政府、township 乡镇（街道）（可重复）。")(f)
@@ -153,7 +153,7 @@ def scope_options(f):  # type: ignore[no-untyped-def]
                         help="只看行政区划代码以此开头的机关（可重复）。")(f)
 
 
-def filter_rows(rows, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+def filter_rows(rows, regions=(), parents=(), kinds=()):
     out = []
     for r in rows:
         if regions and not any((r.get("region") or "").startswith(x) for x in regions):
@@ -166,7 +166,7 @@ def filter_rows(rows, regions=(), parents=(), kinds=()):  # type: ignore[no-unty
     return out
 
 
-def audit_list(db_url: str, years: list[int], day, replay: bool, regions=(), parents=(), kinds=()):  # type: ignore[no-untyped-def]
+def audit_list(db_url: str, years: list[int], day, replay: bool, regions=(), parents=(), kinds=()):
     """The audit rows (with their 内容问题 from the open findings) for the years and scope."""
     from monitor import audit as audit_mod
     from monitor.check import finding_json, run_check
@@ -182,7 +182,7 @@ def audit_list(db_url: str, years: list[int], day, replay: bool, regions=(), par
     return filter_rows(rows, regions, parents, kinds)
 
 
-def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-untyped-def]
+def scope_words(regions=(), parents=(), kinds=()) -> str:
     from monitor.exports.labels import KIND_LABELS, region_label
 
     parts = ["、".join(region_label(r) for r in regions) if regions else "",
@@ -191,12 +191,12 @@ def scope_words(regions=(), parents=(), kinds=()) -> str:  # type: ignore[no-unt
     return "，".join(p for p in parts if p) or "全部机关"
 
 
-def config_option(f):  # type: ignore[no-untyped-def]
+def config_option(f):
     return click.option("--config", "config_path", default=None,
                         help="配置文件（默认当前目录下的 nianbao.toml）。")(f)
 
 
-def _config(path: str | None):  # type: ignore[no-untyped-def]
+def _config(path: str | None):
     from crawler.config import ConfigError, load_config
 
     try:

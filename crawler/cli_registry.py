@@ -45,7 +45,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         fail(f"{path}: 无法读取：{str(exc).splitlines()[0]}")
     if not isinstance(data, dict):
         fail(f"{path}: 不是名录文件（应为 YAML 映射）")
-    return data  # type: ignore[return-value]
+    return data
 
 
 def _write_registry(path: Path | None, data: dict[str, Any]) -> None:

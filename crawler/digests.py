@@ -14,7 +14,7 @@ from db.schema import open_db
 from monitor.digest import Scope, build_message, digest_data, period_of
 
 
-def _since(session, recipient: str, as_of: date) -> date:  # type: ignore[no-untyped-def]
+def _since(session, recipient: str, as_of: date) -> date:
     """Since the last digest sent to this recipient, else a week back."""
     last = session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == recipient,
                                                       OutboxMessage.status == "sent").order_by(OutboxMessage.id.desc()))

@@ -22,7 +22,7 @@ class BackoffMiddleware:
         self.cap = cap
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler):
         return cls(crawler.settings.getfloat("BACKOFF_BASE", 2.0), crawler.settings.getfloat("BACKOFF_CAP", 60.0))
 
     async def process_request(self, request: Request) -> None:

@@ -72,7 +72,7 @@ class StorePipeline:
         self.parser = ParserPool(processes=max(1, (os.cpu_count() or 2)))
 
     @classmethod
-    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler):
         s = crawler.settings
         return cls(crawler, s.get("NIANBAO_DB_URL"), s.get("FILES_STORE"), s.getint("NIANBAO_RUN_ID") or None)
 

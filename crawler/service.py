@@ -270,7 +270,7 @@ def jobs(db_url: str) -> list[dict[str, Any]]:
 
     open_db(db_url)
     store = SQLAlchemyJobStore(url=db_url, tablename="apscheduler_jobs")
-    store.start(None, "default")  # type: ignore[arg-type]
+    store.start(None, "default")
     out = []
     with open_db(db_url)() as session:
         for job in store.get_all_jobs():

@@ -48,7 +48,7 @@ def format_report(report: Report) -> str:
     return "\n".join(lines)
 
 
-def format_crawl_summary(summary: dict) -> str:  # type: ignore[type-arg]
+def format_crawl_summary(summary: dict) -> str:
     """The end-of-crawl summary: one line per agency, then totals."""
     lines = [f"第{summary['run_id']}次抓取："]
     ok = unreachable = reports = 0

@@ -160,7 +160,7 @@ def build_registry(sheet: Sheet, existing: dict[str, Any] | None = None, skip_in
     return result
 
 
-def _resolve_parents(rows: list[_Row], issue) -> None:  # type: ignore[no-untyped-def]
+def _resolve_parents(rows: list[_Row], issue) -> None:
     by_name = {r.name: r for r in rows}
     by_id = {r.id: r for r in rows}
     govs_by_code: dict[str, list[_Row]] = {}
@@ -204,7 +204,7 @@ def _implied_parent(r: _Row, govs_by_code: dict[str, list[_Row]]) -> str | None:
     return None
 
 
-def _check_regions(rows: list[_Row], issue) -> None:  # type: ignore[no-untyped-def]
+def _check_regions(rows: list[_Row], issue) -> None:
     by_id = {r.id: r for r in rows}
     for r in rows:
         if not r.region:
@@ -225,7 +225,7 @@ def _check_regions(rows: list[_Row], issue) -> None:  # type: ignore[no-untyped-
             issue(r.src, "region", f"代码{r.region}是“{known}”，与单位名称不符：请核对", "warning")
 
 
-def _agencies(rows: list[_Row], old_by_name: dict[str, dict[str, Any]], issue):  # type: ignore[no-untyped-def]
+def _agencies(rows: list[_Row], old_by_name: dict[str, dict[str, Any]], issue):
     agencies: dict[str, dict[str, Any]] = {}
     row_of: dict[str, int] = {}
     for r in rows:

@@ -64,9 +64,9 @@ def in_force_drift(cur: ReportRef, prev: ReportRef) -> list[Draft]:
             now, before, issued, repealed = vals
             expected = before + issued - repealed  # type: ignore[operator]
             if now != expected:
-                out.append(Draft("IN_FORCE_DRIFT", f"{cur.name}{cur.year}年现行有效{label}{now}件，按上年{before}件加制发{issued}件减废止{repealed}件应为{expected}件（相差{now - expected}）",  # type: ignore[operator]
+                out.append(Draft("IN_FORCE_DRIFT", f"{cur.name}{cur.year}年现行有效{label}{now}件，按上年{before}件加制发{issued}件减废止{repealed}件应为{expected}件（相差{now - expected}）",
                                  {"rule": "H2", "row": row, "in_force": now, "previous_in_force": before, "issued": issued,
-                                  "repealed": repealed, "expected": expected, "difference": now - expected}, detail=row))  # type: ignore[operator]
+                                  "repealed": repealed, "expected": expected, "difference": now - expected}, detail=row))
     return out
 
 

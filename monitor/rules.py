@@ -39,15 +39,15 @@ def arithmetic(report: dict[str, Any], who: str) -> tuple[list[Draft], list[str]
             name = COLUMN_NAMES[col]
             a, b, c, d = (req.get(k, {}).get(col) for k in ("new_received", "carried_over", "total", "carried_forward"))
             if all(_num(x) for x in (a, b, c, d)):
-                if a + b != c + d:  # type: ignore[operator]
-                    drafts.append(Draft("BALANCE", f"{who}表三“{name}”列：本年新收{a}+上年结转{b}≠办理结果总计{c}+结转下年度{d}（相差{a + b - c - d}）",  # type: ignore[operator]
+                if a + b != c + d:
+                    drafts.append(Draft("BALANCE", f"{who}表三“{name}”列：本年新收{a}+上年结转{b}≠办理结果总计{c}+结转下年度{d}（相差{a + b - c - d}）",
                                         {"rule": "R1", "column": col, "new_received": a, "carried_over": b, "total": c,
-                                         "carried_forward": d, "difference": a + b - c - d}, detail=col))  # type: ignore[operator]
+                                         "carried_forward": d, "difference": a + b - c - d}, detail=col))
             else:
                 not_assessable.append(f"R1 {col}")
             values = [req.get(k, {}).get(col) for k in leaves]
             if c is not None and all(_num(v) for v in values) and _num(c):
-                s = sum(values)  # type: ignore[arg-type]
+                s = sum(values)
                 if s != c:
                     drafts.append(Draft("OUTCOME_TOTAL", f"{who}表三“{name}”列各项办理结果合计{s}，与“总计”{c}不符",
                                         {"rule": "R2", "column": col, "sum": s, "total": c,
@@ -58,7 +58,7 @@ def arithmetic(report: dict[str, Any], who: str) -> tuple[list[Draft], list[str]
             parts = [cells.get(c) for c in APPLICANTS]
             total = cells.get("total")
             if _num(total) and all(_num(p) for p in parts):
-                s = sum(parts)  # type: ignore[arg-type]
+                s = sum(parts)
                 if s != total:
                     label = ROW_LABELS.get(key, key)
                     drafts.append(Draft("APPLICANT_TOTAL", f"{who}表三“{label}”行各类申请人合计{s}，与“总计”{total}不符",
@@ -71,7 +71,7 @@ def arithmetic(report: dict[str, Any], who: str) -> tuple[list[Draft], list[str]
         parts = [cells.get(k) for k in ("upheld", "corrected", "other", "pending")]
         total = cells.get("total")
         if _num(total) and all(_num(p) for p in parts):
-            s = sum(parts)  # type: ignore[arg-type]
+            s = sum(parts)
             if s != total:
                 drafts.append(Draft("APPEAL_TOTAL", f"{who}表四{GROUP_NAMES.get(group, group)}：结果维持、结果纠正、其他结果、尚未审结合计{s}，与“总计”{total}不符",
                                     {"rule": "R4", "group": group, "sum": s, "total": total, "cells": dict(cells)}, detail=group))

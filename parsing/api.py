@@ -130,7 +130,7 @@ def parse_path(path: str | os.PathLike[str], *, use_ocr: bool = True) -> Report:
     return parse_bytes(p.read_bytes(), use_ocr=use_ocr)
 
 
-def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:  # type: ignore[no-untyped-def]
+def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -209,7 +209,7 @@ class ParserPool:
         self._lock = threading.Lock()
         self._pool = self._start()
 
-    def _start(self):  # type: ignore[no-untyped-def]
+    def _start(self):
         ctx = mp.get_context("spawn")
         return ctx.Pool(self.processes, initializer=_pool_init, initargs=(self.memory_mb,), maxtasksperchild=500)
 

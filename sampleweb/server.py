@@ -167,7 +167,7 @@ class _Handler(BaseHTTPRequestHandler):
         web.record(LogEntry(time.time(), host, method, path, status, len(body)))
 
 
-def _http_date(naive) -> str:  # type: ignore[no-untyped-def]
+def _http_date(naive) -> str:
     from db.dates import BEIJING
 
     return format_datetime(naive.replace(tzinfo=BEIJING).astimezone(UTC), usegmt=True)
@@ -182,7 +182,7 @@ class SampleServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), _Handler)
         self.web = web
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+    def handle_error(self, request, client_address) -> None:
         """A client that hung up (a crawler timing out on the slow site) is not an error."""
         import sys
 

@@ -36,7 +36,7 @@ class ArticlePages:
     attr: Any
 
     def _article(self, aid: str, url: str, title: str, day: str | None, column: str | None = None,
-                 verify: tuple[Any, ...] | None = None):  # type: ignore[no-untyped-def]
+                 verify: tuple[Any, ...] | None = None):
         if url in self.seen_reports:
             return
         self.seen_reports.add(url)
@@ -68,7 +68,7 @@ class ArticlePages:
                  if e.url != canonical(response.url) and classify_title(e.title).is_report]
         return len(links) >= 2
 
-    def parse_article(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_article(self, response: Response):
         try:
             aid, meta = response.meta["agency"], response.meta
             text = page_text(response.body)
@@ -125,7 +125,7 @@ class ArticlePages:
         finally:
             self._finish(response)
 
-    def _article_is_list(self, aid: str, response: Response, text: str, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def _article_is_list(self, aid: str, response: Response, text: str, meta: dict[str, Any]):
         """A folder or list reached as an article: read as a sub-column of the column that listed it."""
         parent = meta["from_column"]
         key = canonical(response.url)
@@ -139,7 +139,7 @@ class ArticlePages:
             self.columns[key].reach(other, w, f"{d}（子栏目）")
         yield from self._read(self.columns[key], response, text, {**meta, "role": "list", "adapter": None, "state": None})
 
-    def parse_recheck(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_recheck(self, response: Response):
         """A report stored earlier and not listed any more: gone, or still there unlisted."""
         try:
             aid = response.meta["agency"]

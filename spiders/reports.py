@@ -79,7 +79,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         self.counters: dict[str, int] = defaultdict(int)
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
         spider.browser = crawler.settings.getbool("NIANBAO_BROWSER")
@@ -100,11 +100,11 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         return scrapy.Request(url, method=method, body=body, headers=headers, callback=callback, errback=self._failed,
                               meta=m, priority=priority, dont_filter=True)
 
-    async def start(self):  # type: ignore[no-untyped-def]
+    async def start(self):
         for request in self._entry_requests():
             yield request
 
-    def _entry_requests(self):  # type: ignore[no-untyped-def]
+    def _entry_requests(self):
         for aid, agency in self.agencies.items():
             for url in agency.get("start_urls") or []:
                 yield from self._column(aid, url, "pinned", "登记的起始地址", priority=20)
@@ -118,7 +118,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
                 self.sitemaps[sitemap].append(aid)
 
     def _column(self, aid: str, url: str, why: str | None, detail: str, parent: str | None = None,
-                org: str | None = None, priority: int = 10):  # type: ignore[no-untyped-def]
+                org: str | None = None, priority: int = 10):
         """Reach a column: fetched once per crawl, whoever reaches it; every reacher is recorded."""
         fragment = url.split("#", 1)[1] if "#" in url else ""
         key = canonical(url) + (f"#{fragment}" if fragment else "")
@@ -139,7 +139,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         if parent is None and key not in self.state[aid]["roots"]:
             self.state[aid]["roots"].append(key)
 
-    def _explore(self, aid: str, url: str, depth: int, score: int):  # type: ignore[no-untyped-def]
+    def _explore(self, aid: str, url: str, depth: int, score: int):
         st = self.state[aid]
         url = canonical(url)
         if url in st["visited"] or depth > MAX_NAV_DEPTH:
@@ -219,7 +219,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             self._finish(failure)
 
     # ---------------------------------------------------------------- columns
-    def parse_column(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_column(self, response: Response):
         """A column page, one of its further pages, or an API answer for it."""
         meta = response.meta
         col = self.columns[meta["column"]]
@@ -234,7 +234,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         finally:
             self._finish(response)
 
-    def _read(self, col: Column, response: Response, text: str, meta: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def _read(self, col: Column, response: Response, text: str, meta: dict[str, Any]):
         aid = meta["agency"]
         if True:
             if not meta.get("adapter") and (shell := js_redirect(text)):
@@ -284,7 +284,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
                 yield from self._links(aid, response.url, text, meta.get("depth", 1), page.sel)
 
     def _entry(self, col: Column | None, url: str, title: str, day: str | None, org: str | None,
-               context: list[str], page_url: str):  # type: ignore[no-untyped-def]
+               context: list[str], page_url: str):
         verdict = classify_title(title)
         if not verdict.is_report:
             if TRUNCATED_RE.search(title) and MAYBE_REPORT_RE.search(title) and not ATTACHMENT_RE.search(url):
@@ -302,7 +302,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             return
         yield from self._article(owner, url, title, day, column=col.url if col else None)
 
-    def _follow(self, aid: str, col: Column, adapter: str, n: Next, new: int, org: str | None):  # type: ignore[no-untyped-def]
+    def _follow(self, aid: str, col: Column, adapter: str, n: Next, new: int, org: str | None):
         if n.kind == "subcolumn":
             if n.label:
                 self.attr.learn_code(n.url, n.label)
@@ -325,7 +325,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
                         priority=15, **extra)
 
     # ---------------------------------------------------------------- exploring
-    def parse_explore(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_explore(self, response: Response):
         """A home or hub page: a column if it lists reports or is an interface, else links."""
         try:
             text = page_text(response.body)
@@ -341,7 +341,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         finally:
             self._finish(response)
 
-    def _explored(self, aid: str, url: str, text: str, depth: int):  # type: ignore[no-untyped-def]
+    def _explored(self, aid: str, url: str, text: str, depth: int):
         if True:
             if (shell := js_redirect(text)):
                 yield from self._explore(aid, urljoin(url, shell), depth, 50)
@@ -371,7 +371,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
                     self.columns[key].reach(aid, None, "")
             yield from self._links(aid, response.url, text, depth, page.sel)
 
-    def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):  # type: ignore[no-untyped-def]
+    def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):
         agency = self.agencies[aid]
         pairs = []
         for a in (sel if sel is not None else Selector(text=text)).css("a[href]"):
@@ -388,7 +388,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             else:
                 yield from self._explore(aid, link.url, depth + 1, link.score)
 
-    def parse_sitemap(self, response: Response):  # type: ignore[no-untyped-def]
+    def parse_sitemap(self, response: Response):
         """Columns listed only in sitemap.xml (no navigation link to them)."""
         try:
             aid = response.meta["agency"]

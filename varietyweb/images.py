@@ -19,7 +19,7 @@ FONT_CANDIDATES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 
 
 @functools.lru_cache(maxsize=1)
-def _font(size: int = 20):  # type: ignore[no-untyped-def]
+def _font(size: int = 20):
     from PIL import ImageFont
 
     for path in FONT_CANDIDATES:

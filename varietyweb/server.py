@@ -127,7 +127,7 @@ class VarietyHTTPServer(ThreadingHTTPServer):
         except Exception as exc:  # a bug in the web must show, not hang the crawler
             return Resource(f"500 Internal Server Error: {type(exc).__name__}: {exc}".encode(), "text/plain", 500)
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+    def handle_error(self, request, client_address) -> None:
         import sys
 
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):

@@ -91,7 +91,7 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
                 "actor": session.get("actor"), "as_of_param": request.args.get("as_of", "")}
 
     @app.after_request
-    def _headers(resp):  # type: ignore[no-untyped-def]
+    def _headers(resp):
         resp.headers.setdefault("Content-Security-Policy",
                                 "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -100,11 +100,11 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
         return resp
 
     @app.route("/favicon.ico")
-    def favicon():  # type: ignore[no-untyped-def]
+    def favicon():
         return "", 204
 
     @app.route("/login", methods=["GET", "POST"])
-    def login():  # type: ignore[no-untyped-def]
+    def login():
         mode = write_mode()
         if request.method == "POST":
             check_csrf()
@@ -124,21 +124,21 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
         return render_template("login.html", mode=mode, next=request.form.get("next") or request.args.get("next", ""))
 
     @app.route("/logout", methods=["POST"])
-    def logout():  # type: ignore[no-untyped-def]
+    def logout():
         check_csrf()
         session.clear()
         flash("已退出登录", "ok")
         return redirect(url_for("pages.overview"))
 
     @app.route("/findings/dismiss", methods=["POST"])
-    def dismiss_route():  # type: ignore[no-untyped-def]
+    def dismiss_route():
         return _write("dismiss")
 
     @app.route("/findings/undo", methods=["POST"])
-    def undo_route():  # type: ignore[no-untyped-def]
+    def undo_route():
         return _write("undo")
 
-    def _write(action: str):  # type: ignore[no-untyped-def]
+    def _write(action: str):
         check_csrf()
         back = safe_next(request.form.get("next"))
         if not can_write():
@@ -170,7 +170,7 @@ def create_app(db_url: str, token: str | None = None, as_of: date | None = None,
 
     titles = {400: "请求有误", 403: "没有权限", 404: "找不到页面", 500: "服务器出错"}
 
-    def _error(exc):  # type: ignore[no-untyped-def]
+    def _error(exc):
         code = getattr(exc, "code", 500) or 500
         desc = getattr(exc, "description", "") or ""
         message = desc if any("\u4e00" <= ch <= "\u9fff" for ch in desc) else {404: "没有这个页面。"}.get(code, "请稍后重试。")

@@ -69,7 +69,7 @@ def region_label(code: str | None) -> str:
         return "（未填区划）"
     name = None
     try:  # contract 4: db/regions.py (H11) names the codes when it is there
-        from db.regions import region_name  # type: ignore[import-not-found]
+        from db.regions import region_name
 
         name = region_name(code)
     except (ImportError, AttributeError):

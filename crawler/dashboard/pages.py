@@ -47,7 +47,7 @@ def _common(snap: Snapshot, **kw: Any) -> dict[str, Any]:
 
 
 @bp.route("/")
-def overview():  # type: ignore[no-untyped-def]
+def overview():
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args, _default_year(snap))
     ctx = snap.derived(("overview", _key(f)), lambda: _overview(snap, f))
@@ -111,7 +111,7 @@ def _health(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
 
 
 @bp.route("/matrix")
-def matrix():  # type: ignore[no-untyped-def]
+def matrix():
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args)
     items = snap.derived(("matrix", _key(f)), lambda: _matrix_items(snap, f))
@@ -134,7 +134,7 @@ def _matrix_items(snap: Snapshot, f: filters.Filter) -> list[tuple[dict[str, Any
 
 
 @bp.route("/audit")
-def audit_list():  # type: ignore[no-untyped-def]
+def audit_list():
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args, _default_year(snap))
     sort, desc = request.args.get("sort", "status"), request.args.get("desc") == "1"
@@ -155,7 +155,7 @@ def audit_list():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/agency/<agency_id>")
-def agency(agency_id: str):  # type: ignore[no-untyped-def]
+def agency(agency_id: str):
     snap = current_snapshot()
     a = snap.agencies.get(agency_id)
     if a is None:
@@ -175,7 +175,7 @@ def agency(agency_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/report/<agency_id>/<int:year>")
-def report(agency_id: str, year: int):  # type: ignore[no-untyped-def]
+def report(agency_id: str, year: int):
     snap = current_snapshot()
     a = snap.agencies.get(agency_id)
     if a is None:
@@ -196,7 +196,7 @@ def report(agency_id: str, year: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/findings")
-def findings_list():  # type: ignore[no-untyped-def]
+def findings_list():
     snap = current_snapshot()
     f = filters.Filter.from_args(request.args)
     with g.nb["factory"]() as s:

@@ -64,7 +64,7 @@ def _path_bounds(page: pdfium.PdfPage, max_depth: int = 3) -> list[tuple[float, 
     get_type, get_bounds = pdfium_c.FPDFPageObj_GetType, pdfium_c.FPDFPageObj_GetBounds
     path, form = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
 
-    def visit(count: int, get, parent, level: int) -> None:  # type: ignore[no-untyped-def]
+    def visit(count: int, get, parent, level: int) -> None:
         for i in range(count):
             obj = get(parent, i)
             if not obj:

@@ -23,7 +23,7 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _rows(values_rows, layout: Layout) -> None:  # type: ignore[no-untyped-def]
+def _rows(values_rows, layout: Layout) -> None:
     for n, values in enumerate(values_rows):
         if n >= MAX_ROWS:
             layout.warnings.append(f"sheet truncated at {MAX_ROWS} rows")
