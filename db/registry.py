@@ -199,7 +199,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if status not in STATUSES:
             err("status", f"must be one of {', '.join(STATUSES)}")
         if isinstance(aid, str):
-            site = item.get("site") if isinstance(item.get("site"), str) else ""
+            site = s if isinstance(s := item.get("site"), str) else ""
             site_host = urlsplit(site).hostname or ""
             agencies.append(AgencySpec(
                 id=aid, name=str(item.get("name", "")).strip(), kind=str(item.get("kind")), site=site,

@@ -59,10 +59,12 @@ def export_rows(session: Session | None, registry: Registry) -> list[list[Any]]:
     if session is not None:
         for aid, year in session.execute(select(Document.agency_id, Document.year).where(
                 Document.kind == "page", Document.removed_at.is_(None), Document.year.is_not(None)).distinct()):
-            years.setdefault(aid, []).append(year)
+            if year is not None:  # never None (the query says so); the check tells the type checker
+                years.setdefault(aid, []).append(year)
         runs = {r.id: r.started_at for r in session.scalars(select(CrawlRun))}
     names = {a.id: a.name for a in registry.agencies}
     out: list[list[Any]] = [list(HEADER)]
+    found: int | str
     for n, a in enumerate(registry.agencies, start=1):
         c = crawls.get(a.id)
         if c is None:

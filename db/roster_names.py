@@ -36,6 +36,7 @@ def normalize_name(name: str) -> str:
 
 def split_places(name: str) -> tuple[list[str], str]:
     """(places from the largest down, the organ that remains)."""
+    places: list[str]
     rest, places = normalize_name(name), []
     names = known_names()
     while rest:

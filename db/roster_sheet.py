@@ -151,7 +151,7 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
         raise SheetError(f"{p}: 只支持 .xlsx、.xls 或 .csv 名单（另存为其中一种即可）")
     header_row, mapping, texts = None, {}, {}
     for r, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        found = {c: header_field(v) for c, v in enumerate(row) if v and header_field(v)}
+        found = {c: f for c, v in enumerate(row) if v and (f := header_field(v))}
         if len(set(found.values())) >= 2 and "name" in found.values():
             header_row = r
             mapping = {c: f for c, f in found.items()}
@@ -162,7 +162,7 @@ def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
     last_header = header_row
     # a second header row: headers merged above sub-headers (单位信息 | 单位名称 …)
     for r in range(header_row + 1, min(header_row + 3, len(grid))):
-        found = {c: header_field(v) for c, v in enumerate(grid[r]) if v and header_field(v)}
+        found = {c: f for c, v in enumerate(grid[r]) if v and (f := header_field(v))}
         if len(found) < 2:
             break
         for c, f in found.items():

@@ -98,7 +98,7 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             with session.begin_nested():
                 session.add(doc)
         except IntegrityError:
-            doc = session.scalar(select(Document).where(Document.url == fetch.url))
+            doc = session.scalars(select(Document).where(Document.url == fetch.url)).one()
             new_document = False
     doc.last_seen = max(doc.last_seen, fetch.seen_at)
     doc.last_status = fetch.status
@@ -128,8 +128,8 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             with session.begin_nested():
                 session.add(version)
         except IntegrityError:
-            version = session.scalar(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
-                                                                   DocumentVersion.sha256 == sha))
+            version = session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
+                                                                    DocumentVersion.sha256 == sha)).one()
             new_version = False
     evidence = list(fetch.evidence)
     if new_document:
@@ -237,7 +237,7 @@ def reports(session: Session, agency: str | None = None, year: int | None = None
         # the document holding the tables decides format and parse status
         candidates = [v for v in (version, *(_best_version(c) for c in children)) if v is not None]
         with_tables = [v for v in candidates if v.report and any(v.report.get("tables", {}).values())]
-        main = (with_tables or candidates or [None])[0]
+        main = next(iter(with_tables or candidates), None)
         ev = list(doc.evidence)
         first = next((e.value for e in ev if e.source == "first_seen"), None)
         out.append({

@@ -71,7 +71,7 @@ def interpret(layout: Layout) -> Report:
     report.format = _decide_format(report, active, requests)
     _warn(report, year_layout)
 
-    in_tables = set()
+    in_tables: set[int] = set()
     for span in (regions.active, regions.requests, regions.appeals):
         if span and not layout.tables:
             in_tables.update(range(*span))

@@ -103,7 +103,7 @@ class ActiveRowSpec:
     columns: dict[str, tuple[str, ...]]  # layout -> column keys
 
 
-_DOC_COLS = {"2019": ("new_made", "new_published", "total_published"),
+_DOC_COLS: dict[str, tuple[str, ...]] = {"2019": ("new_made", "new_published", "total_published"),
              "2021": ("issued", "repealed", "in_force")}
 _ITEM_COLS = {"2019": ("previous_items", "change", "decisions"), "2021": ("decisions",)}
 

@@ -177,7 +177,7 @@ def merge_table_rows(rows: list[Row], rules: Rules, is_number: Callable[[str], b
             i += 1
             continue
         j = i
-        while j + 1 < n and rows[j + 1].y is not None and _band_of(rows[j + 1].y, ys, rules) == band:
+        while j + 1 < n and (y := rows[j + 1].y) is not None and _band_of(y, ys, rules) == band:
             j += 1
         group = rows[i : j + 1]
         numeric = [r for r in group if any(is_number(c.text) for c in r.cells)]

@@ -51,10 +51,10 @@ def rules_from_image(gray: Any, scale: float, min_len: int = 40) -> Rules:
     import numpy as np
 
     dark = np.ascontiguousarray(np.asarray(gray) < 128)
-    horizontal = [(y / scale, a / scale, b / scale)
+    horizontal = [(float(y) / scale, a / scale, b / scale)
                   for y in np.flatnonzero(dark.sum(axis=1) >= min_len) for a, b in _runs(dark[y], min_len)]
     dark_t = np.ascontiguousarray(dark.T)
-    vertical = [(x / scale, a / scale, b / scale)
+    vertical = [(float(x) / scale, a / scale, b / scale)
                 for x in np.flatnonzero(dark_t.sum(axis=1) >= min_len) for a, b in _runs(dark_t[x], min_len)]
     return Rules(horizontal, vertical)
 

@@ -100,7 +100,7 @@ def read_requests_collapsed(segment: str) -> TableResult:
             candidates[key] = found
     layout = "2021" if set(labels) & _LAYOUT_2021_KEYS else ("2019" if "other" in labels else None)
     leaves = OUTCOME_KEYS.get(layout or "", ())
-    identities = [(("new_received", "carried_over"), ("total", "carried_forward"))]
+    identities: list[tuple[tuple[str, ...], tuple[str, ...]]] = [(("new_received", "carried_over"), ("total", "carried_forward"))]
     if leaves:
         identities.append((("total",), tuple(leaves)))
     usable = {k: v for k, v in candidates.items() if k not in bad}
