@@ -52,7 +52,7 @@ def carryover(cur: ReportRef, prev: ReportRef) -> list[Draft]:
 
 def in_force_drift(cur: ReportRef, prev: ReportRef) -> list[Draft]:
     """H2 (2021 format): in_force(Y) ~ in_force(Y-1) + issued(Y) - repealed(Y)."""
-    out = []
+    out: list[Draft] = []
     ca = ((cur.report.get("tables") or {}).get("active") or {})
     pa = ((prev.report.get("tables") or {}).get("active") or {})
     if ca.get("layout") != "2021" or pa.get("layout") != "2021":

@@ -108,6 +108,7 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
         ids = list(by_id)
         for k in range(0, len(ids), 5000):
             chunk = ids[k:k + 5000]
+            r: Any  # a row of one select, then of another
             for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.report, v.c.text)
                                      .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
                 by_id[r.document_id].versions.append((r.sha256, r.fetched_at, r.report, r.text))

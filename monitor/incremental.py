@@ -134,7 +134,7 @@ def run_incremental_check(session: Session, as_of: date, full: bool = False) -> 
     since = datetime.fromisoformat(mark.value["at"]) if mark and not full else None
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
-    if since is None or mark.value.get("settings") != settings:
+    if since is None or mark is None or mark.value.get("settings") != settings:
         found, results = run_check(session, as_of)
         everyone = sorted({r.agency.id for r in results})
         update_sketches(session, everyone)

@@ -78,7 +78,7 @@ def build_notice(rows: list[dict[str, Any]], scope: NoticeScope) -> bytes:
             run.font.size = Pt(size)
         if font:
             run.font.name = font
-            run._element.rPr.rFonts.set(qn("w:eastAsia"), font)
+            run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
         if center:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif indent:

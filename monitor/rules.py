@@ -167,7 +167,7 @@ def _table_value(report: dict[str, Any], key: str) -> int | None:
         table, rows, cols = PROSE_SUMS[key]
         body = tables.get(table) or {}
         body = body.get("rows") or {} if table == "requests" else body
-        cells = [(body.get(r) or {}).get(c) for r in rows for c in cols]
+        cells: list[Any] = [(body.get(r) or {}).get(c) for r in rows for c in cols]
         return sum(cells) if cells and all(_num(v) for v in cells) else None
     req = (tables.get("requests") or {}).get("rows") or {}
     app = tables.get("appeals") or {}

@@ -8,7 +8,7 @@ old and new rows render alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from monitor.exports.labels import (
     KIND_LABELS,
@@ -39,7 +39,7 @@ COLUMNS = [
 ]
 
 
-def is_url(value: Any) -> bool:
+def is_url(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value.split(":", 1)[0] in ("http", "https", "file")
 
 
