@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -293,9 +294,10 @@ def audit(years: tuple[int, ...], as_of: str | None, replay: bool, regions: tupl
     year_words = "、".join(str(y) for y in sorted(set(years)))
     scope = scope_words(regions, parents, kinds)
     title = f"{year_words}年度政府信息公开工作年度报告发布情况（{scope}，截至{day}）"
-    data: bytes | str = {"json": lambda: audit_mod.to_json(rows), "csv": lambda: audit_mod.to_csv(rows),
+    render: dict[str, Callable[[], bytes | str]] = {"json": lambda: audit_mod.to_json(rows), "csv": lambda: audit_mod.to_csv(rows),
                          "xlsx": lambda: audit_mod.to_xlsx(rows, title),
-                         "html": lambda: audit_mod.to_html(rows, title)}[fmt]()
+                         "html": lambda: audit_mod.to_html(rows, title)}
+    data = render[fmt]()
     if output:
         Path(output).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         counts: dict[str, int] = {}

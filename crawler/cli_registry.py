@@ -85,7 +85,7 @@ def import_(file: str, sheet: str | None, output: str | None, skip_invalid: bool
     out = Path(output) if output else None
     existing = _read_yaml(out) if out is not None and out.exists() else None
     result = build_registry(parsed, existing, skip_invalid=skip_invalid)
-    err = click.get_text_stream("stderr")
+    err = sys.stderr  # click.get_text_stream is deprecated (Click 8.2+)
     cols = "、".join(f"{parsed.columns[f]}列“{h}”" for f, h in parsed.headers.items())
     click.echo(f"{file}: 表头 {cols}；{len(parsed.rows)} 行数据", file=err)
     for issue in result.issues:

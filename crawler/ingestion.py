@@ -83,7 +83,7 @@ def stack_images(bodies: list[bytes]) -> bytes | None:
     images = []
     for body in bodies:
         try:
-            img = Image.open(io.BytesIO(body))
+            img: Image.Image = Image.open(io.BytesIO(body))
             img.load()
             images.append(img.convert("RGB"))
         except Exception:  # noqa: BLE001 - not a picture Pillow reads: skipped

@@ -46,7 +46,7 @@ class AttachmentsPipeline(FilesPipeline):
             return "pending/" + hashlib.sha1(request.url.encode()).hexdigest()
         return FileStore.relative_path(hashlib.sha256(response.body).hexdigest(), sniff(response.body))
 
-    def item_completed(self, results: list[tuple[bool, Any]], item: Any, info: Any) -> Any:
+    def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:  # (ok, file info or failure)
         if isinstance(item, ReportPage):
             item.files = []
             for url, (ok, value) in zip(item.file_urls, results, strict=False):

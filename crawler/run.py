@@ -92,4 +92,4 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         outcomes = {r.agency_id: {"outcome": r.outcome, "reason": r.reason, "pages": r.pages,
                                   "reports_found": r.reports_found, "columns": r.columns} for r in rows}
     spider = crawler.spider
-    return {"run_id": run_id, "agencies": outcomes, "counters": dict(spider.counters) if spider else {}}
+    return {"run_id": run_id, "agencies": outcomes, "counters": dict(spider.counters) if isinstance(spider, ReportsSpider) else {}}

@@ -109,15 +109,15 @@ def layout(report: dict[str, Any], prev: dict[str, Any] | None) -> dict[str, Any
     if active:
         lay = active.get("layout") if active.get("layout") in ACTIVE_BLOCKS else "2021"
         blocks = []
-        for title, headers, cols, rows in ACTIVE_BLOCKS[lay]:
+        for title, headers, cols, specs in ACTIVE_BLOCKS[lay]:
             blocks.append({"title": title, "headers": headers,
-                           "rows": [(label, [_cell(report, prev, "active", key, c) for c in cols]) for key, label in rows]})
+                           "rows": [(label, [_cell(report, prev, "active", key, c) for c in cols]) for key, label in specs]})
         out["active"] = {"layout": lay, "blocks": blocks, "extra": active.get("extra") or []}
     requests = tables.get("requests")
     if requests:
         lay = requests.get("layout") or "2021"
         keys = set(OUTCOME_KEYS.get(lay, OUTCOME_KEYS["2021"])) | {"new_received", "carried_over", "total", "carried_forward"}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for spec in REQUEST_ROWS:
             if spec.key not in keys:
                 continue

@@ -31,7 +31,7 @@ def current_snapshot() -> Snapshot:
 
 def _default_year(snap: Snapshot) -> int | None:
     due = [y for y in snap.years if any(r["status"] != "not_due" for r in snap.by_year[y])]
-    return (due or snap.years or [None])[-1]
+    return next(reversed(due or snap.years), None)
 
 
 def _page_no() -> int:
@@ -84,6 +84,8 @@ def _overview(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
 
 
 def _health(snap: Snapshot, f: filters.Filter) -> dict[str, Any]:
+    unreachable: list[tuple[Any, Any]]
+    blocked: list[tuple[Any, Any]]
     unreachable, blocked, no_column, never = [], [], [], []
     last_by_region: dict[str, Any] = {}
     for a in snap.agencies.values():

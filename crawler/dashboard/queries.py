@@ -32,6 +32,7 @@ def documents(session: Session, agency_id: str) -> dict[int | None, list[dict[st
                                      .where(d.c.agency_id == agency_id).order_by(d.c.id))}
     if docs:
         ids = list(docs)
+        r: Any  # a row of one select, then of another
         for r in session.execute(select(v.c.id, v.c.document_id, v.c.sha256, v.c.size, v.c.detected_type,
                                         v.c.stored_path, v.c.fetched_at, v.c.parse_status, v.c.parse_error)
                                  .where(v.c.document_id.in_(ids)).order_by(v.c.id)):
@@ -99,7 +100,7 @@ def main_report(session: Session, agency_id: str, year: int) -> dict[str, Any] |
     reports = [(mid, latest[mid]) for mid in members if mid in latest and latest[mid].report]
     with_tables = [x for x in reports if any(((x[1].report or {}).get("tables") or {}).values())]
     unreadable = [x for x in reports if "unreadable" in ((x[1].report or {}).get("table_status") or {}).values()]
-    pick = (with_tables or unreadable or reports or [None])[0]
+    pick = next(iter(with_tables or unreadable or reports), None)
     if pick is None:
         return {"page_url": page.url, "title": page.title, "report": None, "source_url": None}
     mid, ver = pick

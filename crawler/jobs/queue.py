@@ -208,12 +208,12 @@ def queue_state(db_url: str) -> dict[str, Any]:
     with engine.connect() as conn:
         if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
             return {"jobs": [], "workers": [], "totals": {}}
-        jobs = [dict(r._mapping) for r in conn.execute(text(
+        jobs: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(text(
             "SELECT j.id, j.status, j.attempts, j.lock, j.worker_id, j.scheduled_at, j.args, "
             "(SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS last_event, "
             "(SELECT count(*) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type IN ('deferred_for_retry', 'retried')) AS retries "
             "FROM procrastinate_jobs j WHERE j.task_name = :t ORDER BY j.id"), {"t": TASK})]
-        workers = [dict(r._mapping) for r in conn.execute(text(
+        workers: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(text(
             "SELECT id, last_heartbeat FROM procrastinate_workers ORDER BY id"))]
         names = {int(k.split(":", 1)[1]): v for k, v in conn.execute(text(
             "SELECT key, value FROM settings WHERE key LIKE 'worker:%'")).all() if k.split(":", 1)[1].isdigit()}
@@ -226,8 +226,8 @@ def queue_state(db_url: str) -> dict[str, Any]:
         totals[status] = totals.get(status, 0) + 1
         if j["retries"]:
             totals["retried"] = totals.get("retried", 0) + 1
-        w = per_worker.setdefault(j["worker_id"], {})
-        w[status] = w.get(status, 0) + 1
+        counts = per_worker.setdefault(j["worker_id"], {})
+        counts[status] = counts.get(status, 0) + 1
     now = datetime.now(UTC)
     out_workers = []
     for w in workers:
