@@ -7,6 +7,7 @@ reports), which are read as sub-columns.  Mixed into :class:`spiders.reports.Rep
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -34,6 +35,10 @@ class ArticlePages:
     years: set[int]
     counters: dict[str, int]
     attr: Any
+    _req: Callable[..., Any]
+    _reached: Callable[..., Any]
+    _finish: Callable[..., Any]
+    _read: Callable[..., Any]
 
     def _article(self, aid: str, url: str, title: str, day: str | None, column: str | None = None,
                  verify: tuple[Any, ...] | None = None):

@@ -77,7 +77,7 @@ def gkmlpt_detail(text: str) -> str | None:
 def epoint_detail_request(url: str, text: str) -> tuple[str, dict[str, str]] | None:
     """An Epoint ``showinfo.html?infoGuid=`` shell → (detail API URL, form) or None."""
     q = parse_qs(urlsplit(url).query)
-    guid = (q.get("infoGuid") or q.get("infoid") or q.get("infoGUID") or [None])[0]
+    guid = next(iter(q.get("infoGuid") or q.get("infoid") or q.get("infoGUID") or []), None)
     if not guid or ("webBuilderCommon" not in text and "getGovInfoDetail" not in text and "projectName" not in text):
         return None
     action = (m.group(1) if (m := _EPOINT_ACTION_RE.search(text)) else "lightfrontaction")

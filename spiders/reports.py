@@ -151,9 +151,9 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         st["explored"] += 1
         if url in self.nav_pages:  # fetched already for another agency on this host: read it again, not fetch
             self.nav_pages[url].append((aid, depth))
-            if self.nav_texts.get(url) is not None:
+            if (known := self.nav_texts.get(url)) is not None:
                 st["ok_pages"] += 1
-                yield from self._explored(aid, url, self.nav_texts[url], depth)
+                yield from self._explored(aid, url, known, depth)
             return
         self.nav_pages[url] = [(aid, depth)]
         yield self._req(aid, url, self.parse_explore, "explore", depth=depth, priority=score // 10,
@@ -198,7 +198,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             agency["hosts"] = [*(agency.get("hosts") or []), new]
 
     def _failed(self, failure: Failure) -> Any:
-        request = failure.request
+        request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on a download failure
         meta = request.meta
         aid = meta["agency"]
         reason = describe_failure(failure)
@@ -234,7 +234,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         finally:
             self._finish(response)
 
-    def _read(self, col: Column, response: Response, text: str, meta: dict[str, Any]):
+    def _read(self, col: Column, response: Response | _Fetched, text: str, meta: dict[str, Any]):
         aid = meta["agency"]
         if True:
             if not meta.get("adapter") and (shell := js_redirect(text)):
@@ -329,7 +329,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         """A home or hub page: a column if it lists reports or is an interface, else links."""
         try:
             text = page_text(response.body)
-            key = canonical(response.request.url)
+            key = canonical(response.request.url)  # type: ignore[union-attr]  # a callback's response has its request
             if not self._reached(response, text):
                 self.nav_texts[key] = None
                 return
@@ -397,7 +397,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             sel = Selector(text=page_text(response.body), type="xml")
             for loc in sel.xpath("//*[local-name()='loc']/text()").getall():
                 url = canonical(loc.strip())
-                for other in self.sitemaps.get(response.request.url, [aid]):
+                for other in self.sitemaps.get(response.request.url, [aid]):  # type: ignore[union-attr]  # as above
                     if COLUMN_SLUG_RE.search(urlsplit(url).path) and same_site(url, self.agencies[other]):
                         yield from self._column(other, url, None, "")
         finally:

@@ -96,7 +96,7 @@ def json_entries(base: str, data: Any, org: str | None = None) -> list[Entry]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            src = node.get("source") if isinstance(node.get("source"), dict) else node
+            src = s if isinstance(s := node.get("source"), dict) else node
             titles = [src[k] for k in _TITLE_KEYS if isinstance(src.get(k), str) and src[k].strip()]
             title = max(titles, key=len) if titles else None  # "title" is often cut short, "realtitle" is whole
             url = next((u for k in _URL_KEYS if (u := _url_of(src.get(k)))), None)

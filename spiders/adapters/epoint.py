@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from urllib.parse import urljoin
 
 from spiders.adapters.base import Listing, Next, Page
@@ -62,7 +63,7 @@ def read(page: Page) -> Listing:
     if page.status != 200 or custom is None:
         return Listing(error=f"HTTP {page.status}" if page.status != 200 else "新点接口返回的不是 JSON")
     listing = Listing(entries=entries)
-    total = custom.get("total") or custom.get("count") or custom.get("totalCount") if isinstance(custom, dict) else None
+    total: Any = custom.get("total") or custom.get("count") or custom.get("totalCount") if isinstance(custom, dict) else None
     if str(total or "").isdigit():
         listing.listed_total = int(total)
     if listing.entries:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from spiders.adapters.base import Listing, Next, Page
@@ -59,7 +60,7 @@ def read(page: Page) -> Listing:
         return Listing(error=f"HTTP {page.status}" if page.status != 200 else "gkmlpt 接口返回的不是 JSON")
     origin = f"{urlsplit(page.url).scheme}://{urlsplit(page.url).netloc}/"
     listing = Listing(entries=json_entries(origin, data.get("articles") or [], page.org))
-    total = data.get("total")
+    total: Any = data.get("total")
     if str(total or "").isdigit():
         listing.listed_total = int(total)
     if n == 1 and listing.entries:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html as htmllib
 import json
 import re
+from typing import Any
 from urllib.parse import urlencode, urljoin
 
 from spiders.adapters.base import Listing, Next, Page
@@ -50,8 +51,8 @@ def read(page: Page) -> Listing:
             return Listing(entries=link_entries(page.url, page.sel, page.org))
         attrs = script[0].attrib
         q = _query_data(attrs.get("querydata") or attrs.get("queryData") or "")
-        pj = q.get("paramJson") if isinstance(q.get("paramJson"), dict) else _query_data(str(q.get("paramJson") or ""))
-        state = {k: str(q.get(k, "")) for k in _KEYS}
+        pj = p if isinstance(p := q.get("paramJson"), dict) else _query_data(str(q.get("paramJson") or ""))
+        state: dict[str, Any] = {k: str(q.get(k, "")) for k in _KEYS}
         state["api"] = urljoin(page.url, attrs.get("url") or API)
         state["paramJson"] = {k: v for k, v in pj.items() if k not in ("pageNo", "pageSize")}
         state["pageSize"] = int(pj.get("pageSize") or q.get("pageSize") or 20)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from spiders.adapters.base import Listing, Next, Page
@@ -47,9 +48,9 @@ def read(page: Page) -> Listing:
     data = load_json(page.text)
     if page.status != 200 or not isinstance(data, dict):
         return Listing(error=f"HTTP {page.status}" if page.status != 200 else "UCAP 接口返回的不是 JSON")
-    body = data.get("data") if isinstance(data.get("data"), dict) else data
+    body = d if isinstance(d := data.get("data"), dict) else data
     listing = Listing(entries=json_entries(st["referer"], body.get("results") or body.get("list") or [], page.org))
-    total = body.get("total")
+    total: Any = body.get("total")
     results = body.get("results") or body.get("list") or []
     per = len(results) if 0 < len(results) < PAGE_SIZE else PAGE_SIZE  # a server capping pageSize
     if str(total or "").isdigit():
