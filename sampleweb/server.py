@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sampleweb import portal
@@ -57,7 +58,7 @@ class SampleWeb:
     def set_phase(self, phase: int) -> None:
         self.phase = phase
 
-    def truth(self) -> dict[str, object]:
+    def truth(self) -> dict[str, Any]:
         """Ground truth for the current phase: every report and every non-report URL."""
         reports, non_reports, foreign = [], [], []
         for host, site in self.sites.items():

@@ -254,7 +254,7 @@ def true_status(site: SampleSite, year: int, phase: int) -> str:
     from monitor.deadlines import deadline_for
 
     report = next((r for r in site.reports if r.year == year and r.published and r.appears_in_phase <= phase), None)
-    if report is None or "coverletter" in report.flags:
+    if report is None or report.published is None or "coverletter" in report.flags:
         return "missing"  # a cover letter under the report's title is not the report
     if report.appears_in_phase > 1:
         return "late"  # posted after a crawl that read the whole column, with a back-dated page

@@ -208,11 +208,11 @@ def _bengbu(w: World) -> None:
             entries += place(w, s, [r], [], lambda d, i: f"/news/show_{i}.html")
     entries += place(w, s, [], make_noise(a.name, 15, a.id), lambda d, i: f"/news/show_{i}.html")
     entries.sort(key=lambda x: x.day, reverse=True)
-    shell_for = next(x for x in entries if x.report and x.report.fmt == "html")
-    shell = f"/news/go_{shell_for.report.ident}.html"
+    shell_for, shell_report = next((x, x.report) for x in entries if x.report and x.report.fmt == "html")
+    shell = f"/news/go_{shell_report.ident}.html"
     s.add(shell, Resource(f"<html><head><script>window.location.href='{shell_for.href}';</script></head><body></body></html>".encode()))
-    shell_for.report.also.append(s.url(shell))
-    shell_for.report.tags.append("js-redirect-shell")
+    shell_report.also.append(s.url(shell))
+    shell_report.tags.append("js-redirect-shell")
     shell_for.href = shell
     per = 8
     pages = [entries[i:i + per] for i in range(0, len(entries), per)]

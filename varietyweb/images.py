@@ -29,7 +29,7 @@ def _font(size: int = 20):
                     f = ImageFont.truetype(path, size, index=index)
                 except OSError:
                     break
-                if "SC" in " ".join(f.getname()):
+                if "SC" in " ".join(n or "" for n in f.getname()):
                     return f
             return ImageFont.truetype(path, size)
     raise RuntimeError("没有找到中文字体：请安装 fonts-noto-cjk（scripts/system-packages.sh）")

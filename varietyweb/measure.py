@@ -55,8 +55,8 @@ def disallowed(log: list[dict[str, Any]], robots: dict[str, str]) -> list[str]:
         parsers[host] = rp
     out = []
     for e in log:
-        rp = parsers.get(e["host"])
-        if rp is not None and e["path"] != "/robots.txt" and not rp.can_fetch("nianbao", f"http://{e['host']}{e['path']}"):
+        parser = parsers.get(e["host"])
+        if parser is not None and e["path"] != "/robots.txt" and not parser.can_fetch("nianbao", f"http://{e['host']}{e['path']}"):
             out.append(f"http://{e['host']}{e['path']}")
     return out
 
@@ -82,6 +82,8 @@ def measure(reports_json: list[dict[str, Any]], request_log: list[Any], truth: d
     noise = {norm_url(u) for u in truth["noise"]}
     expected = {t["url"]: t for t in truth["reports"]}
     matches: dict[str, list[dict[str, Any]]] = defaultdict(list)  # truth url -> stored rows
+    false_reports: list[Any]
+    noise_stored: list[Any]
     false_reports, noise_stored = [], []
     for row in reports_json:
         urls = [row.get("url") or ""] + [a.get("url") or "" for a in row.get("attachments") or []]

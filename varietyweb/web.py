@@ -13,6 +13,7 @@ import html
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.message import Message
 from urllib.parse import parse_qs
 
 TLD = "gov.cn.test"  # RFC 2606 reserved: resolvable only through the variety web's proxy
@@ -51,7 +52,7 @@ class Request:
     path: str
     query_string: str
     body: bytes
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] | Message  # http.server gives an email Message
 
     @property
     def target(self) -> str:

@@ -92,7 +92,7 @@ def epoint_platform(site: Site, project: str, site_guid: str, columns: dict[str,
         if info not in by_id:
             return Resource.json({"status": {"code": 200}, "custom": {"data": None}})
         title, it = by_id[info]
-        data = {"infoid": info, "title": title, "infodate": ""}
+        data: dict[str, object] = {"infoid": info, "title": title, "infodate": ""}
         if isinstance(it, Report):
             data["infodate"] = f"{it.published:%Y-%m-%d}"
             if variant == "dept-pdflist":

@@ -43,11 +43,11 @@ def qs_platform(world, site: Site, base: str, col: int, orgs: dict[str, tuple[st
         if code not in lists:
             return page(site, "政府信息公开年度报告", "<p>暂无数据</p>")
         entries = lists[code]
-        years = sorted({e.report.year for e in entries}, reverse=True)
+        years = sorted({e.report.year for e in entries if e.report}, reverse=True)
         tabs = ""
         if variant == "by-year":
             want = req.int_arg("nbYear", years[0])
-            entries = [e for e in entries if e.report.year == want]
+            entries = [e for e in entries if e.report and e.report.year == want]
             tabs = "".join(f'<a href="list.html?orgCode={code}&amp;nbYear={y}" class="{"on" if y == want else ""}">{y}年度</a> '
                            for y in years)
         lis = "".join(f'<li><a href="{html.escape(e.href)}" target="_blank">{html.escape(e.title)}</a><span>{e.day:%Y-%m-%d}</span></li>'

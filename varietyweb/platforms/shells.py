@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+from typing import Any
 
 from varietyweb.columns import Entry, chunks
 from varietyweb.web import Request, Resource, Site, li, page
@@ -70,7 +71,7 @@ def spa_column(site: Site, route: str, entries: list[Entry], *, variant: str = "
     """Serve the shell at ``route`` (and its assets); return the route."""
     site.add("/static/js/chunk-vendors.7d2e9a.js", Resource(b"/*! vue.runtime v2.6 */(window.webpackJsonp=[]);", "application/javascript"))
     site.add("/static/css/app.4b1c.css", Resource(b"#app{min-height:600px}", "text/css"))
-    items = [{"id": int(e.href.rsplit("/", 1)[-1].split(".")[0]), "title": e.title, "date": f"{e.day:%Y-%m-%d}",
+    items: list[dict[str, Any]] = [{"id": int(e.href.rsplit("/", 1)[-1].split(".")[0]), "title": e.title, "date": f"{e.day:%Y-%m-%d}",
               "link": e.href} for e in entries]
     if variant == "spa-state":
         state = {"column": {"name": "政府信息公开年报", "code": "ndbg"}, "list": {"items": items[:per], "total": len(items),
