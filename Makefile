@@ -32,8 +32,10 @@ test: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# ruff, then the type checker (configured in pyproject.toml); CI runs both (.ci/run)
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Rebuild tests/fixtures/formats from the real reports (needs LibreOffice and poppler).
 fixtures: setup

@@ -216,3 +216,16 @@ def test_no_print_outside_the_cli() -> None:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "print":
                     raise AssertionError(f"print() in {path.relative_to(ROOT)}")
+
+
+def test_lint_runs_the_type_checker_and_ci_runs_lint() -> None:
+    """`make lint` runs ruff and mypy, `.ci/run` runs `make lint`, and mypy reports a
+    `# type: ignore` that is not needed (so none stays as noise)."""
+    import tomllib
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    lint = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    assert "ruff check" in lint and "mypy" in lint
+    assert "make lint" in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert mypy["warn_unused_ignores"] is True and set(PRODUCT) <= set(mypy["files"])
