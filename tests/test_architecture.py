@@ -24,6 +24,7 @@ No two modules of ours import each other, directly or around a circle.  Importin
 from __future__ import annotations
 
 import ast
+import functools
 import graphlib
 import shutil
 import subprocess
@@ -45,6 +46,15 @@ ALLOWED = {
     "crawler": {"parsing", "db", "spiders", "monitor"},
     "sampleweb": set(PRODUCT),
     "varietyweb": {*PRODUCT, "sampleweb"},
+}
+# subpackages that say in their docstring what they may import (a prefix matches a
+# package and everything in it)
+SUBPACKAGE_ALLOWED = {
+    "crawler.dashboard": ("db", "monitor", "parsing", "crawler.config", "crawler.cadence"),
+    "crawler.jobs": ("db", "crawler.run"),
+    "spiders.adapters": ("parsing", "spiders"),
+    "monitor.exports": ("monitor", "db", "parsing"),
+    "varietyweb.platforms": ("varietyweb",),
 }
 # the one import of a test web from the product: `nianbao demo` runs the sample web
 DEMO_EXCEPTION = ("crawler.cli", "sampleweb.demo")
@@ -78,6 +88,7 @@ def _ours(name: str) -> str | None:
     return name or None
 
 
+@functools.cache
 def _imports(module: str) -> list[tuple[str, ast.stmt]]:
     """(imported module of ours, the import statement) for every import in ``module``."""
     path = MODULES[module]
@@ -148,6 +159,18 @@ def test_nothing_imports_upward(package: str) -> None:
     assert not bad, "\n".join(bad)
 
 
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+@pytest.mark.parametrize("subpackage", sorted(SUBPACKAGE_ALLOWED))
+def test_subpackages_import_what_their_docstring_says(subpackage: str) -> None:
+    allowed = (subpackage, *SUBPACKAGE_ALLOWED[subpackage])
+    bad = [f"{m} imports {t}" for m in MODULES if _within(m, subpackage)
+           for t, _ in _imports(m) if not any(_within(t, a) for a in allowed)]
+    assert not bad, "\n".join(bad)
+
+
 @pytest.mark.parametrize("package", sorted(FORBIDDEN_LIBRARIES))
 def test_package_imports_respect_the_library_direction(package: str) -> None:
     for path in (ROOT / package).rglob("*.py"):
@@ -167,6 +190,12 @@ def test_the_demo_is_the_one_product_import_of_a_test_web_and_it_is_lazy() -> No
     inside_function = [f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
                        and f.lineno < node.lineno <= (f.end_lineno or 0)]
     assert guarded and inside_function, "the demo import must be lazy and say what to do when sampleweb is absent"
+
+
+def test_every_package_says_what_it_is_for_and_what_it_may_import() -> None:
+    for init in sorted(p for package in (*PRODUCT, *TEST_WEBS) for p in (ROOT / package).rglob("__init__.py")):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "May import" in doc and len(doc.split("\n\n")) >= 2, init.relative_to(ROOT)
 
 
 def test_the_cli_modules_do_not_import_each_other() -> None:

@@ -10,6 +10,9 @@ measurement stays honest.
         registry_yaml("registry.yaml")
         # nianbao crawl --registry registry.yaml --proxy {web.proxy_url} --delay 0.05
         result = measure(reports_json, web.log)
+
+Not in the wheel, like :mod:`sampleweb`.  May import the product and ``sampleweb``
+(report content, scoring); the product never imports it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 ``nianbao dashboard`` serves it alone; ``nianbao serve`` starts it in a thread next to the
 scheduler (:func:`start_in_thread`).  Bound to loopback unless told otherwise.
+
+May import: ``db``, ``monitor``, ``parsing``, and of ``crawler`` only ``config`` and
+``cadence``; never the service or the CLI, which start it.
 """
 
 from __future__ import annotations

@@ -4,4 +4,7 @@ SQLite and one process stay the embedded default (``nianbao crawl`` / ``serve``)
 PostgreSQL database, ``serve`` (or ``nianbao enqueue``) puts the due agencies on the queue
 as *host batches* (:mod:`crawler.jobs.batches`), and any number of ``nianbao worker``
 processes, on any machine that reaches the database, run them (:mod:`crawler.jobs.queue`).
+
+May import: ``db`` and ``crawler.run`` (a job is one crawl); the service and the CLI
+import it, not the other way round.
 """

@@ -16,6 +16,9 @@ last (the first whose ``fingerprint`` holds wins):
 5. ``generic`` paging, which always matches.
 
 An API answer is never sniffed: the request that asked for it names its adapter.
+
+May import: ``parsing`` and the rest of ``spiders``; an adapter reads a page, it does
+not fetch or store.
 """
 
 from __future__ import annotations
