@@ -62,7 +62,7 @@ def nianbao_crawl(agencies: int) -> dict[str, float]:
             "peak_rss_mb": stats.get("peak_rss_mb") or 0.0}
 
 
-def run() -> dict:  # type: ignore[type-arg]
+def run() -> dict:
     print(f"crawler — sample web of {AGENCIES} agencies, politeness off (delay 0), parse and store included:")
     ours = nianbao_crawl(AGENCIES)
     print(f"  nianbao crawl: {ours['requests']} requests in {ours['crawl_seconds']:.1f} s = "

@@ -45,7 +45,7 @@ def _get(port: int, path: str) -> tuple[int, float, int]:
     return resp.status, dt, len(body)
 
 
-def run() -> dict:  # type: ignore[type-arg]
+def run() -> dict:
     import logging
 
     from crawler.dashboard import start_in_thread

@@ -97,12 +97,12 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
             "overlaps": len(fleet.overlaps())}
 
 
-def run() -> dict:  # type: ignore[type-arg]
+def run() -> dict:
     print(f"distributed — a sweep of {HOSTS} hosts ({PER_HOST} agencies with 4 reports each), {DELAY:g} s per host, "
           f"{BUCKETS} host buckets; workers {WORKERS}:")
     fleet = Fleet(hosts_count=HOSTS, per_host=PER_HOST, years=(2021, 2022, 2023, 2024), service_time=0.0)
     web = SampleWeb([])
-    web.fleet = fleet  # type: ignore[attr-defined]
+    web.fleet = fleet
     server = SampleServer(web).start()
     out: dict = {"hosts": HOSTS, "delay": DELAY, "buckets": BUCKETS, "runs": []}
     try:

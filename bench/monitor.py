@@ -99,7 +99,7 @@ print(len(results), len(found), dt, hwm)
 """
 
 
-def run() -> dict:  # type: ignore[type-arg]
+def run() -> dict:
     print(f"monitor — nianbao check over {AGENCIES} agencies x {len(YEARS)} years (SQLite):")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'bench.db'}"
@@ -172,7 +172,7 @@ def simulate_crawl(url: str, agencies: int, seed: int = 9) -> None:
         s.commit()
 
 
-def run_national() -> dict:  # type: ignore[type-arg]
+def run_national() -> dict:
     from bench import pg
 
     print(f"monitor — nianbao check over {NATIONAL} agencies x {len(NATIONAL_YEARS)} years (PostgreSQL), "

@@ -56,7 +56,7 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _median_ms(fn, runs: int) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _median_ms(fn, runs: int) -> tuple[float, float]:
     """Median wall and CPU milliseconds of ``fn``."""
     fn()  # warm-up: imports, LibreOffice profile, OCR model
     walls, cpus = [], []
@@ -119,7 +119,7 @@ def bench_pdf_baselines(parse_ms: dict[str, float]) -> dict[str, dict[str, float
     return out
 
 
-def _paired_ratio(pdftotext, runs: int = 15) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _paired_ratio(pdftotext, runs: int = 15) -> dict[str, float]:
     """parse / pdftotext with the two timed back to back, run by run, so both see the same
     load on a shared machine; the median over runs and files."""
     from parsing.api import parse_bytes
@@ -199,7 +199,7 @@ def bench_memory() -> dict[str, float]:
     return out
 
 
-def run() -> dict:  # type: ignore[type-arg]
+def run() -> dict:
     print(f"parser — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print("median parse time per input type (parse_bytes, in-process):")
     results = {"parse_ms": bench_types()}

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @functools.cache
-def parsed(path: str):  # type: ignore[no-untyped-def]
+def parsed(path: str):
     """Parse a fixture once per session (parsing happens inside tests, not at import)."""
     from parsing.api import parse_bytes
 
@@ -51,7 +51,7 @@ def _reports(workdir: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def crawled(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def crawled(tmp_path_factory: pytest.TempPathFactory):
     workdir = tmp_path_factory.mktemp("e2e")
     sites = demo_sites()
     (workdir / "registry.yaml").write_text(registry_yaml(sites), encoding="utf-8")

@@ -258,3 +258,16 @@ def test_lint_runs_the_type_checker_and_ci_runs_lint() -> None:
     assert "make lint" in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     mypy = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
     assert mypy["warn_unused_ignores"] is True and set(PRODUCT) <= set(mypy["files"])
+
+
+def test_no_type_ignore_where_no_type_checker_runs() -> None:
+    """tests/ and bench/ are not type-checked, so a `# type: ignore` there would be noise."""
+    import io
+    import tokenize
+
+    noisy = []
+    for path in (p for d in ("tests", "bench") for p in (ROOT / d).rglob("*.py")):
+        tokens = tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline)
+        noisy += [f"{path.relative_to(ROOT)}:{t.start[0]}" for t in tokens
+                  if t.type == tokenize.COMMENT and t.string.replace(" ", "").startswith("#type:ignore")]
+    assert not noisy, noisy

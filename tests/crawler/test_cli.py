@@ -15,7 +15,7 @@ from tests.conftest import FIXTURES
 PDF = FIXTURES / "real" / "hongze-qzf-2024-pdf" / "source.pdf"
 
 
-def _hongze_registry(tmp_path) -> Path:  # type: ignore[no-untyped-def]
+def _hongze_registry(tmp_path) -> Path:
     reg = tmp_path / "reg.yaml"
     reg.write_text("agencies:\n  - id: hongze\n    name: 淮安市洪泽区人民政府\n    kind: government\n"
                    "    site: http://www.hongze.gov.cn/\n    since: 2024\n", encoding="utf-8")
@@ -56,7 +56,7 @@ def test_bad_input_exits_nonzero_with_one_line() -> None:
     assert missing.exit_code == 1
 
 
-def test_demo_crawls_the_sample_web(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_demo_crawls_the_sample_web(tmp_path) -> None:
     proc = subprocess.run([sys.executable, "-m", "crawler.cli", "demo", "--out", str(tmp_path / "demo"), "--delay", "0"],
                           capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -70,7 +70,7 @@ def test_demo_crawls_the_sample_web(tmp_path) -> None:  # type: ignore[no-untype
     assert (tmp_path / "demo" / "nianbao.db").exists()
 
 
-def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:
     bad = tmp_path / "reg.yaml"
     bad.write_text("agencies:\n  - id: A\n    kind: bureau\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["crawl", "--registry", str(bad), "--db", f"sqlite:///{tmp_path}/n.db"])
@@ -81,7 +81,7 @@ def test_crawl_rejects_a_bad_registry_with_every_error(tmp_path) -> None:  # typ
     assert missing.exit_code == 1 and "cannot read" in missing.output
 
 
-def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_then_reports(tmp_path) -> None:
     reg = _hongze_registry(tmp_path)
     db = f"sqlite:///{tmp_path}/n.db"
     url = "http://www.hongze.gov.cn/P020250325123.pdf"
@@ -102,7 +102,7 @@ def test_ingest_then_reports(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert unknown.exit_code == 1 and "未知机关代码：nobody" in unknown.output
 
 
-def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_check_audit_and_dismiss(tmp_path) -> None:
     reg = _hongze_registry(tmp_path)
     db = f"sqlite:///{tmp_path}/n.db"
     CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "hongze", "--registry", str(reg), "--db", db,
@@ -133,13 +133,13 @@ def test_check_audit_and_dismiss(tmp_path) -> None:  # type: ignore[no-untyped-d
 # ---------------------------------------------------------------- one behaviour for every command
 
 
-def _world(tmp_path) -> str:  # type: ignore[no-untyped-def]
+def _world(tmp_path) -> str:
     from tests.monitor.outputs_data import build_world
 
     return build_world(tmp_path)
 
 
-def test_audit_infers_the_format_from_the_suffix(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_audit_infers_the_format_from_the_suffix(tmp_path) -> None:
     import openpyxl
 
     db = _world(tmp_path)
@@ -162,7 +162,7 @@ def test_audit_infers_the_format_from_the_suffix(tmp_path) -> None:  # type: ign
     assert json.loads(stdout.output)  # default without -o: JSON on stdout
 
 
-def test_audit_repeated_years_and_scope_filters(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_audit_repeated_years_and_scope_filters(tmp_path) -> None:
     db = _world(tmp_path)
     base = ["audit", "--as-of", "2025-06-30", "--db", db]
 
@@ -185,7 +185,7 @@ def test_audit_repeated_years_and_scope_filters(tmp_path) -> None:  # type: igno
     assert unknown.exit_code == 1 and "未知机关代码：nobody" in unknown.output
 
 
-def test_an_unknown_agency_is_an_error_for_every_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_agency_is_an_error_for_every_command(tmp_path) -> None:
     db = _world(tmp_path)
     for args in (["reports", "--agency", "nobody"], ["check", "--agency", "nobody"], ["check", "--agency", "hongze", "--agency", "nobody"],
                  ["dismiss", "--agency", "nobody", "--year", "2024", "--code", "LATE", "--reason", "x"],
@@ -201,7 +201,7 @@ def test_an_unknown_agency_is_an_error_for_every_command(tmp_path) -> None:  # t
     assert r.exit_code == 1 and "未知机关代码：nobody" in r.output and "reg.yaml" in r.output
 
 
-def test_crawl_without_a_registry_says_so(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_crawl_without_a_registry_says_so(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NIANBAO_REGISTRY", raising=False)
     monkeypatch.delenv("NIANBAO_DB_URL", raising=False)
@@ -215,7 +215,7 @@ def test_crawl_without_a_registry_says_so(tmp_path, monkeypatch) -> None:  # typ
     assert r.exit_code == 1 and "没有机关登记册" in r.output
 
 
-def test_read_only_commands_never_create_a_database(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_read_only_commands_never_create_a_database(tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NIANBAO_DB_URL", raising=False)
     for args in (["reports"], ["reports", "--json"], ["check"], ["audit", "--year", "2024"],

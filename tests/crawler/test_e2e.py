@@ -18,13 +18,13 @@ from tests.conftest import DELAY
 UNREACHABLE = {"dead-daj": "HTTP 502", "slow-tjj": "超时", "waf-sfj": "被拦截"}
 
 
-def test_crawls_succeed_with_a_summary(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_crawls_succeed_with_a_summary(crawled) -> None:
     for run in (crawled["first"], crawled["second"]):
         assert run.returncode == 0, run.stderr[-2000:]
         assert "共抓取12个机关，3个无法访问" in run.stdout
 
 
-def test_every_report_found_and_nothing_else(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_every_report_found_and_nothing_else(crawled) -> None:
     # what a crawler can see: not behind a failing list page, not in a column nobody links
     expected = {r["url"] for r in crawled["truth1"]["reports"] if r["site_state"] == "ok" and r["discoverable"]}
     foreign = set(crawled["truth1"]["foreign_reports"])  # another agency's reports: attributed elsewhere
@@ -47,7 +47,7 @@ def test_every_report_found_and_nothing_else(crawled) -> None:  # type: ignore[n
         assert {"meta:PubDate", "page:date", "first_seen"} <= sources
 
 
-def test_attachments_are_stored_and_parsed(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_attachments_are_stored_and_parsed(crawled) -> None:
     by_url = {r["url"]: r for r in crawled["reports1"]}
     checked = 0
     for t in crawled["truth1"]["reports"]:
@@ -64,7 +64,7 @@ def test_attachments_are_stored_and_parsed(crawled) -> None:  # type: ignore[no-
     assert checked == 10  # pdf x3, docx, xlsx, doc, wps, xls, et, png
 
 
-def test_generated_tables_are_parsed_exactly(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_generated_tables_are_parsed_exactly(crawled) -> None:
     factory = open_db(f"sqlite:///{crawled['dir'] / 'nianbao.db'}")
     from db.models import Document
 
@@ -79,7 +79,7 @@ def test_generated_tables_are_parsed_exactly(crawled) -> None:  # type: ignore[n
             assert tables["appeals"] == t["tables"]["appeals"]
 
 
-def test_dead_sites_are_recorded_with_reasons(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_dead_sites_are_recorded_with_reasons(crawled) -> None:
     factory = open_db(f"sqlite:///{crawled['dir'] / 'nianbao.db'}")
     with factory() as s:
         rows = {r.agency_id: r for r in s.scalars(select(AgencyCrawl).where(AgencyCrawl.run_id == 1))}
@@ -90,7 +90,7 @@ def test_dead_sites_are_recorded_with_reasons(crawled) -> None:  # type: ignore[
     assert rows["shanggao-kjj"].columns == ["http://shanggao-kjj.gov.cn.test/xxgk/ndbg/"]  # found via sitemap.xml
 
 
-def test_polite_robots_and_traps(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_polite_robots_and_traps(crawled) -> None:
     log = crawled["log1"]
     assert not [e for e in log if e.path.startswith(("/private", "/calendar", "/search"))]
     assert all(e.path == "/robots.txt" for e in [next(x for x in log if x.host == h) for h in {e.host for e in log}])
@@ -106,7 +106,7 @@ def test_polite_robots_and_traps(crawled) -> None:  # type: ignore[no-untyped-de
     assert worst <= 1 / DELAY + 1  # requests per second per host, measured at the server
 
 
-def test_second_crawl_downloads_nothing_unchanged(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_second_crawl_downloads_nothing_unchanged(crawled) -> None:
     b1, b2 = crawled["bodies1"], crawled["bodies2"]
     # the slow site's answers arrive after the crawler gave up: not downloads
     refetched = [(e.host, e.path) for e in crawled["log2"]
@@ -116,7 +116,7 @@ def test_second_crawl_downloads_nothing_unchanged(crawled) -> None:  # type: ign
     assert sum(1 for e in crawled["log2"] if e.status == 304) > 50
 
 
-def test_edit_removal_and_new_report_recorded(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_edit_removal_and_new_report_recorded(crawled) -> None:
     by_url = {r["url"]: r for r in crawled["reports2"]}
     edited = next(t for t in crawled["truth2"]["reports"] if t["edited"])
     removed = next(t for t in crawled["truth2"]["reports"] if t["removed"])
@@ -128,7 +128,7 @@ def test_edit_removal_and_new_report_recorded(crawled) -> None:  # type: ignore[
     assert all(r["versions"] == 1 and not r["removed"] for r in unchanged)
 
 
-def test_endless_paging_and_shell_pages(crawled) -> None:  # type: ignore[no-untyped-def]
+def test_endless_paging_and_shell_pages(crawled) -> None:
     log = crawled["log1"]
     for host in {e.host for e in log if e.host.startswith(("zibo-", "shanggao-"))}:
         pages = sorted(int(e.path.split("page=")[1]) for e in log if e.host == host and "?page=" in e.path)

@@ -31,7 +31,7 @@ class Inbox:
         self.refuse = refuse
         self.messages: list[tuple[str, list[str], bytes]] = []
 
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
         if self.refuse > 0:
             self.refuse -= 1
             return "451 4.3.0 mailbox busy, try again later"
@@ -40,7 +40,7 @@ class Inbox:
 
 
 @pytest.fixture
-def smtp():  # type: ignore[no-untyped-def]
+def smtp():
     servers = []
 
     def start(refuse: int = 0) -> tuple[Inbox, str]:
@@ -59,7 +59,7 @@ def smtp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def db(crawled, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def db(crawled, tmp_path: Path) -> str:
     """A copy of the crawled sample web's database, checked (findings exist)."""
     shutil.copy(crawled["dir"] / "nianbao.db", tmp_path / "n.db")
     url = f"sqlite:///{tmp_path / 'n.db'}"
@@ -71,7 +71,7 @@ def db(crawled, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
     return url
 
 
-def test_scoped_digest_over_smtp(db: str, smtp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_scoped_digest_over_smtp(db: str, smtp, tmp_path: Path) -> None:
     inbox, url = smtp()
     cfg = tmp_path / "nianbao.toml"
     cfg.write_text(f'[smtp]\nurl = "{url}"\nfrom = "nianbao@monitor.test"\n'
@@ -98,7 +98,7 @@ def test_scoped_digest_over_smtp(db: str, smtp, tmp_path: Path) -> None:  # type
     assert len(inbox.messages) == 2
 
 
-def test_refused_then_accepted_arrives_exactly_once(db: str, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_refused_then_accepted_arrives_exactly_once(db: str, smtp) -> None:
     inbox, url = smtp(refuse=1)
     settings = SmtpSettings.from_url(url)
     [(r, msg)] = build_digests(db, Config(mail_from="nianbao@monitor.test"), TODAY, [Recipient("gkb@x.gov.cn.test")])

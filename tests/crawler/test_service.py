@@ -48,7 +48,7 @@ class ManualScheduler(BaseScheduler):
 
 
 @pytest.fixture
-def season(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def season(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     url = f"sqlite:///{tmp_path / 's.db'}"
     factory = open_db(url)
     with factory() as s:
@@ -60,7 +60,7 @@ def season(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-
 
     class FakeDatetime(datetime):
         @classmethod
-        def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        def now(cls, tz: Any = None) -> datetime:
             return clock.value.astimezone(tz) if tz else clock.value.replace(tzinfo=None)
 
     import apscheduler.executors.base as executors_base
@@ -112,7 +112,7 @@ def _crawled(crawls: list[tuple[datetime, list[str]]], agency: str, lo: datetime
     return [t for t, agencies in crawls if agency in agencies and lo <= t < hi]
 
 
-def test_a_reporting_season(season) -> None:  # type: ignore[no-untyped-def]
+def test_a_reporting_season(season) -> None:
     clock, crawls, digests = season["clock"], season["crawls"], season["digests"]
     sched = season["start"]()
     season["run_until"](sched, datetime(2025, 2, 3, 6, 0, tzinfo=BEIJING))
@@ -150,7 +150,7 @@ def test_a_reporting_season(season) -> None:  # type: ignore[no-untyped-def]
     assert len({(t.date(), tuple(a)) for t, a in crawls}) == len(crawls)
 
 
-def test_jobs_survive_a_restart(season) -> None:  # type: ignore[no-untyped-def]
+def test_jobs_survive_a_restart(season) -> None:
     sched = season["start"]()
     first = {j.id: j.next_run_time for j in sched.get_jobs()}
     sched.shutdown()
@@ -175,7 +175,7 @@ def test_serve_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     log = ""
     deadline = time.monotonic() + 60
     while not all(f"scheduled {j}" in log for j in ("crawl", "digest", "outbox")) and time.monotonic() < deadline:
-        line = proc.stdout.readline()  # type: ignore[union-attr]
+        line = proc.stdout.readline()
         if not line:
             break
         log += line

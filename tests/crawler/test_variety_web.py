@@ -28,7 +28,7 @@ def variety(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     return db_url, json.loads(Path(where).read_text(encoding="utf-8"))
 
 
-def test_discovery_on_a_web_it_was_not_written_against(variety) -> None:  # type: ignore[no-untyped-def]
+def test_discovery_on_a_web_it_was_not_written_against(variety) -> None:
     _, m = variety
     assert m["recall"] >= 0.98, m["missed"]
     assert m["precision"] == 1.0 and m["false_reports"] == []
@@ -37,7 +37,7 @@ def test_discovery_on_a_web_it_was_not_written_against(variety) -> None:  # type
     assert m["max_concurrent_per_host"] == 1
 
 
-def test_the_audit_list_accuses_nobody_who_complied(variety) -> None:  # type: ignore[no-untyped-def]
+def test_the_audit_list_accuses_nobody_who_complied(variety) -> None:
     db_url, _ = variety
     v = judge(db_url, datetime.now(BEIJING).date())
     assert v.false_accusations == [], [(r["agency"], r["year"], r["status"]) for r in v.false_accusations]

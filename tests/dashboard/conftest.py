@@ -37,14 +37,14 @@ def audit_json(db_url: str, year: int) -> list[dict]:
 
 
 @pytest.fixture(scope="session")
-def dash_db(crawled, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+def dash_db(crawled, tmp_path_factory) -> str:
     url = copy_db(crawled["dir"] / "nianbao.db", tmp_path_factory.mktemp("dash") / "nianbao.db")
     audit_json(url, 2024)  # as an office would: `nianbao audit` stores the findings too
     return url
 
 
 @pytest.fixture(scope="session")
-def dashboard(dash_db):  # type: ignore[no-untyped-def]
+def dashboard(dash_db):
     from crawler.dashboard import start_in_thread
 
     running = start_in_thread(dash_db, "127.0.0.1", 0, token=TOKEN, as_of=AS_OF, warm=False)
@@ -53,7 +53,7 @@ def dashboard(dash_db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run scripts/system-packages.sh (Debian package chromium)")
     from playwright.sync_api import sync_playwright
@@ -65,16 +65,16 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser):  # type: ignore[no-untyped-def]
+def page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="zh-CN")
     pg = context.new_page()
-    pg.dialogs = []  # type: ignore[attr-defined]
-    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))  # type: ignore[attr-defined]
+    pg.dialogs = []
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
     yield pg
     context.close()
 
 
-def shot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+def shot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"dashboard-{name}.png"
     page.screenshot(path=str(path), full_page=True)

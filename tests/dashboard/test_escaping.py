@@ -14,7 +14,7 @@ from tests.dashboard.conftest import AS_OF, copy_db, shot
 EVIL = "<script>alert(1)</script>"
 
 
-def test_crawled_text_is_escaped_everywhere(crawled, browser, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_crawled_text_is_escaped_everywhere(crawled, browser, tmp_path) -> None:
     from crawler.dashboard import start_in_thread
 
     url = copy_db(crawled["dir"] / "nianbao.db", tmp_path / "evil.db")

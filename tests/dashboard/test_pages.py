@@ -8,11 +8,11 @@ from collections import Counter
 from tests.dashboard.conftest import AS_OF, TOKEN, audit_json, shot
 
 
-def _count(page, status: str) -> int:  # type: ignore[no-untyped-def]
+def _count(page, status: str) -> int:
     return int(page.locator(f'#counts .card[data-status="{status}"] .n').inner_text())
 
 
-def test_overview_numbers_equal_the_audit_json(page, dashboard, dash_db) -> None:  # type: ignore[no-untyped-def]
+def test_overview_numbers_equal_the_audit_json(page, dashboard, dash_db) -> None:
     rows = audit_json(dash_db, 2024)
     expected = Counter(r["status"] for r in rows)
     page.goto(dashboard.url + "?year=2024")
@@ -32,7 +32,7 @@ def test_overview_numbers_equal_the_audit_json(page, dashboard, dash_db) -> None
     shot(page, "overview")
 
 
-def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:  # type: ignore[no-untyped-def]
+def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:
     rows = audit_json(dash_db, 2024)
     page.goto(dashboard.url + "audit?year=2024")
     assert page.locator("#audit tbody tr").count() == len(rows)
@@ -72,7 +72,7 @@ def test_audit_filters_sort_and_exports(page, dashboard, dash_db) -> None:  # ty
     assert wb["2024年"].max_row == 2 + sum(r["status"] == "unreachable" for r in rows)  # title and header rows
 
 
-def test_matrix_rolls_up_by_parent(page, dashboard) -> None:  # type: ignore[no-untyped-def]
+def test_matrix_rolls_up_by_parent(page, dashboard) -> None:
     page.goto(dashboard.url + "matrix")
     table = page.locator("#matrix")
     assert "淮安市人民政府" in table.inner_text()
@@ -88,7 +88,7 @@ def test_matrix_rolls_up_by_parent(page, dashboard) -> None:  # type: ignore[no-
     shot(page, "matrix")
 
 
-def test_agency_page_shows_late_evidence_and_missing_proof(page, dashboard, dash_db) -> None:  # type: ignore[no-untyped-def]
+def test_agency_page_shows_late_evidence_and_missing_proof(page, dashboard, dash_db) -> None:
     rows = audit_json(dash_db, 2024)
     late = next(r for r in rows if r["status"] == "late")
     page.goto(dashboard.url + f"agency/{late['agency']}")
@@ -111,7 +111,7 @@ def test_agency_page_shows_late_evidence_and_missing_proof(page, dashboard, dash
     shot(page, "agency-missing")
 
 
-def test_report_page_highlights_the_inconsistent_cell(page, dashboard) -> None:  # type: ignore[no-untyped-def]
+def test_report_page_highlights_the_inconsistent_cell(page, dashboard) -> None:
     page.goto(dashboard.url + "report/xinzhou-kjj/2023")
     balance = page.locator("#report-findings li[data-code=BALANCE]").count()
     assert balance >= 1
@@ -127,7 +127,7 @@ def test_report_page_highlights_the_inconsistent_cell(page, dashboard) -> None: 
     shot(page, "report")
 
 
-def test_dismiss_and_undo_need_the_token(page, dashboard, dash_db) -> None:  # type: ignore[no-untyped-def]
+def test_dismiss_and_undo_need_the_token(page, dashboard, dash_db) -> None:
     from sqlalchemy import select
 
     from db.models import Finding, FindingEvent
@@ -172,7 +172,7 @@ def test_dismiss_and_undo_need_the_token(page, dashboard, dash_db) -> None:  # t
     shot(page, "findings")
 
 
-def test_pages_are_chinese_and_as_of_is_shown(page, dashboard) -> None:  # type: ignore[no-untyped-def]
+def test_pages_are_chinese_and_as_of_is_shown(page, dashboard) -> None:
     page.goto(dashboard.url)
     assert f"{AS_OF.year}年{AS_OF.month}月{AS_OF.day}日" in page.locator("header").inner_text()
     for label in ("总览", "矩阵", "未发布名单", "问题"):

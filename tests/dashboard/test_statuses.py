@@ -8,14 +8,14 @@ import re
 from tests.dashboard.conftest import AS_OF, copy_db
 
 
-def _app(crawled, tmp_path, **kw):  # type: ignore[no-untyped-def]
+def _app(crawled, tmp_path, **kw):
     from crawler.dashboard.app import create_app
 
     url = copy_db(crawled["dir"] / "nianbao.db", tmp_path / "n.db")
     return create_app(url, as_of=AS_OF, **kw)
 
 
-def test_not_found_year_shows_its_reason(crawled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_not_found_year_shows_its_reason(crawled, tmp_path) -> None:
     app = _app(crawled, tmp_path)
     client = app.test_client()
     assert client.get("/").status_code == 200
@@ -35,7 +35,7 @@ def test_not_found_year_shows_its_reason(crawled, tmp_path) -> None:  # type: ig
     assert "st-not_found" in client.get("/matrix").get_data(as_text=True)
 
 
-def test_writes_need_csrf_and_permission(crawled, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_writes_need_csrf_and_permission(crawled, tmp_path) -> None:
     app = _app(crawled, tmp_path, token="tok")
     client = app.test_client()
     page = client.get("/findings").get_data(as_text=True)

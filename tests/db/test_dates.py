@@ -22,7 +22,7 @@ MIGRATED = [("url", "2024-01-22"), ("page:date", "2024-01-22"), ("list:date", "2
     ([("page:date", "2024-02-09"), ("page:date", "2024-02-02")], "2024-02-02", "page:date", False),  # earliest per source
     ([("first_seen", "2024-02-02T01:00:00+00:00"), ("ingest", "2024-02-02")], None, None, False),
 ])
-def test_publication_date(evidence, day, source, conflict) -> None:  # type: ignore[no-untyped-def]
+def test_publication_date(evidence, day, source, conflict) -> None:
     choice = publication_date(evidence)
     if day is None:
         assert choice is None

@@ -22,7 +22,7 @@ COUNTY = """agencies:
                                               ("321323104", "suqian")])
 def test_township_codes_are_accepted(code: str, parent: str) -> None:
     reg = parse_registry(COUNTY % (code, parent))
-    assert reg.get("town").region == code  # type: ignore[union-attr]
+    assert reg.get("town").region == code
 
 
 def test_a_wrong_prefix_is_named() -> None:

@@ -45,7 +45,7 @@ def fleet_server() -> Iterator[tuple[Fleet, SampleServer]]:
     """300 agencies on 60 county hosts, served on loopback (the crawlers' proxy)."""
     fleet = Fleet(hosts_count=60, per_host=5)
     web = SampleWeb([])
-    web.fleet = fleet  # type: ignore[attr-defined]
+    web.fleet = fleet
     server = SampleServer(web).start()
     yield fleet, server
     server.stop()

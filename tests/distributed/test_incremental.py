@@ -34,7 +34,7 @@ def _fetch(aid: str, name: str, year: int, tables: dict, text: str, day: int | N
                  evidence=[("meta:PubDate", f"{year + 1}-01-20")], seen_at=datetime(2025, 2, day, tzinfo=UTC) if day else datetime.now(UTC))
 
 
-def _build(factory, n: int = 12) -> dict:  # type: ignore[no-untyped-def]
+def _build(factory, n: int = 12) -> dict:
     rng = random.Random(3)
     kept = {}
     with factory() as s:
@@ -59,12 +59,12 @@ def _build(factory, n: int = 12) -> dict:  # type: ignore[no-untyped-def]
     return kept
 
 
-def _open(factory) -> set[str]:  # type: ignore[no-untyped-def]
+def _open(factory) -> set[str]:
     with factory() as s:
         return {f.key for f in s.scalars(select(Finding).where(Finding.status == "open"))}
 
 
-def _full(factory) -> set[str]:  # type: ignore[no-untyped-def]
+def _full(factory) -> set[str]:
     with factory() as s:
         return {finding_key(r.agency.id, r.year, d.code, d.detail) for r in assess_all(s, AS_OF) for d in r.drafts}
 

@@ -69,7 +69,7 @@ def _proof(column: str) -> dict[str, Any]:
             "explored": {"pages": 12, "budget": 300, "stopped": "done"}, "blocked": []}
 
 
-def _crawl(s, run_id: int, agency: str, when: datetime, **kw: Any) -> None:  # type: ignore[no-untyped-def]
+def _crawl(s, run_id: int, agency: str, when: datetime, **kw: Any) -> None:
     s.add(AgencyCrawl(run_id=run_id, agency_id=agency, started_at=when, finished_at=when, **kw))
 
 

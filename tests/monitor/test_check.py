@@ -42,7 +42,7 @@ NAMES = {"seed003": "忻州市科学技术局"}
 
 
 @pytest.fixture(scope="module")
-def stored(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def stored(tmp_path_factory: pytest.TempPathFactory):
     d = tmp_path_factory.mktemp("monitor")
     factory = open_db(f"sqlite:///{d / 'm.db'}")
     reg = "agencies:\n" + "".join(f"  - id: {k}\n    name: {NAMES.get(k, '某某' + k)}\n    kind: {kind}\n"
@@ -66,7 +66,7 @@ def _codes(found: list[Finding], agency: str) -> dict[str, list[Finding]]:
     return out
 
 
-def test_seed_003_is_late_by_its_signed_date(stored) -> None:  # type: ignore[no-untyped-def]
+def test_seed_003_is_late_by_its_signed_date(stored) -> None:
     codes = _codes(stored[1], "seed003")
     assert set(codes) == {"LATE"}
     late = codes["LATE"][0]
@@ -75,43 +75,43 @@ def test_seed_003_is_late_by_its_signed_date(stored) -> None:  # type: ignore[no
     assert late.evidence["rule"].startswith("依据《条例》第四十九条")
 
 
-def test_seed_000_truncated_tables(stored) -> None:  # type: ignore[no-untyped-def]
+def test_seed_000_truncated_tables(stored) -> None:
     codes = _codes(stored[1], "seed000")
     assert set(codes) == {"SECTION_MISSING", "TABLE_INCOMPLETE"}
     assert codes["SECTION_MISSING"][0].evidence["missing"] == ["三"]
 
 
 @pytest.mark.parametrize("agency", ["seed001", "seed004"])
-def test_blank_totals_are_incomplete_not_arithmetic_failures(stored, agency: str) -> None:  # type: ignore[no-untyped-def]
+def test_blank_totals_are_incomplete_not_arithmetic_failures(stored, agency: str) -> None:
     codes = _codes(stored[1], agency)
     assert set(codes) == {"TABLE_INCOMPLETE"}
     ev = codes["TABLE_INCOMPLETE"][0].evidence
     assert "requests" in ev["tables"] and any(r.startswith("R3") for r in ev["rules_not_assessable"])
 
 
-def test_seed_002_has_no_finding(stored) -> None:  # type: ignore[no-untyped-def]
+def test_seed_002_has_no_finding(stored) -> None:
     assert _codes(stored[1], "seed002") == {}
 
 
-def test_hongze_2023_appeal_totals(stored) -> None:  # type: ignore[no-untyped-def]
+def test_hongze_2023_appeal_totals(stored) -> None:
     codes = _codes(stored[1], "hongze2023")
     assert set(codes) == {"APPEAL_TOTAL"}
     groups = {f.evidence["group"]: (f.evidence["sum"], f.evidence["total"]) for f in codes["APPEAL_TOTAL"]}
     assert groups == {"review": (11, 0), "litigation_after_review": (5, 0)}
 
 
-def test_hongze_2024_prose_mismatch(stored) -> None:  # type: ignore[no-untyped-def]
+def test_hongze_2024_prose_mismatch(stored) -> None:
     codes = _codes(stored[1], "hongze2024")
     assert set(codes) == {"PROSE_MISMATCH"}
     ev = codes["PROSE_MISMATCH"][0].evidence
     assert (ev["stated"], ev["table"]) == (17, 95) and "17件" in ev["sentence"]
 
 
-def test_huaian_2024_is_clean(stored) -> None:  # type: ignore[no-untyped-def]
+def test_huaian_2024_is_clean(stored) -> None:
     assert _codes(stored[1], "huaian2024") == {}
 
 
-def test_findings_are_stable_resolvable_and_dismissable(stored) -> None:  # type: ignore[no-untyped-def]
+def test_findings_are_stable_resolvable_and_dismissable(stored) -> None:
     factory, first, _ = stored
     with factory() as s:
         again, _ = run_check(s, AS_OF)
@@ -147,14 +147,14 @@ def test_findings_are_stable_resolvable_and_dismissable(stored) -> None:  # type
         assert s.get(Finding, row.id).status == "open" and s.get(Finding, row.id).resolved_at is None
 
 
-def test_messages_are_one_line_chinese(stored) -> None:  # type: ignore[no-untyped-def]
+def test_messages_are_one_line_chinese(stored) -> None:
     for f in stored[1]:
         assert "\n" not in f.message and any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
 
 
 # ---------------------------------------------------------------- the sample web
 @pytest.fixture(scope="module")
-def sample_checked(crawled):  # type: ignore[no-untyped-def]
+def sample_checked(crawled):
     factory = open_db(f"sqlite:///{crawled['dir'] / 'nianbao.db'}")
     with factory() as s:
         # as of today: the crawls just made are what is known; the sample web is about 2019-2024
@@ -163,7 +163,7 @@ def sample_checked(crawled):  # type: ignore[no-untyped-def]
     return found, results
 
 
-def test_sample_web_cases_are_all_found(sample_checked) -> None:  # type: ignore[no-untyped-def]
+def test_sample_web_cases_are_all_found(sample_checked) -> None:
     found, _ = sample_checked
     got = {(f.agency_id, f.year, f.code) for f in found}
     expected = expected_findings(demo_sites(), phase=2)
@@ -172,7 +172,7 @@ def test_sample_web_cases_are_all_found(sample_checked) -> None:  # type: ignore
     assert {g for g in got if g[2] in compliance} == {e for e in expected if e[2] in compliance}  # no false MISSING
 
 
-def test_sample_web_audit_matches_ground_truth(sample_checked) -> None:  # type: ignore[no-untyped-def]
+def test_sample_web_audit_matches_ground_truth(sample_checked) -> None:
     _, results = sample_checked
     rows = audit.audit_rows(results)
     sites = {s.agency_id: s for s in demo_sites()}
@@ -189,7 +189,7 @@ def test_sample_web_audit_matches_ground_truth(sample_checked) -> None:  # type:
             assert r["reason"] and any("\u4e00" <= ch <= "\u9fff" for ch in r["reason"]), r
 
 
-def test_sample_web_not_found_reasons(sample_checked) -> None:  # type: ignore[no-untyped-def]
+def test_sample_web_not_found_reasons(sample_checked) -> None:
     rows = {(r["agency"], r["year"]): r for r in audit.audit_rows(sample_checked[1])}
     assert "读取失败" in rows[("gaoyou-kjj", 2023)]["reason"]  # its page 3 always answers HTTP 500
     assert "未找到本机关的年报栏目" in rows[("suining-kjj", 2024)]["reason"]
@@ -199,7 +199,7 @@ def test_sample_web_not_found_reasons(sample_checked) -> None:  # type: ignore[n
     assert (siyang["status"], siyang["published"]) == ("published", "2024-01-22")  # PubDate reset to 2025-04-16
 
 
-def test_audit_formats(sample_checked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_audit_formats(sample_checked, tmp_path: Path) -> None:
     _, results = sample_checked
     rows = audit.audit_rows([r for r in results if r.year == 2024])
     raw = audit.to_csv(rows)

@@ -25,7 +25,7 @@ ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts"
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def world(tmp_path_factory: pytest.TempPathFactory):
     d = tmp_path_factory.mktemp("outputs")
     url = build_world(d)
     r = CliRunner().invoke(main, ["check", "--db", url, "--as-of", AS_OF.isoformat()])
@@ -45,7 +45,7 @@ def _rows(url: str) -> list[dict]:
     return audit_list(url, [YEAR], AS_OF, False) + contract_rows()
 
 
-def test_xlsx_dates_links_words_and_print_setup(world) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_dates_links_words_and_print_setup(world) -> None:
     import openpyxl
 
     d, url = world
@@ -97,7 +97,7 @@ def test_xlsx_renders_new_contract_rows() -> None:
     assert any("表三收结不平衡" in str(x) for x in next(v for v in values if v[0] == "x-sfj"))
 
 
-def test_csv_has_chinese_headers_and_words(world) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_chinese_headers_and_words(world) -> None:
     import csv
 
     _, url = world
@@ -111,7 +111,7 @@ def test_csv_has_chinese_headers_and_words(world) -> None:  # type: ignore[no-un
     assert "已读完本机关年报栏目" in missing["证据"]  # the proof of absence, in words
 
 
-def test_html_prints_on_a4_landscape_and_sorts_dates(world) -> None:  # type: ignore[no-untyped-def]
+def test_html_prints_on_a4_landscape_and_sorts_dates(world) -> None:
     from lxml import html as lhtml
 
     _, url = world
@@ -130,7 +130,7 @@ def test_html_prints_on_a4_landscape_and_sorts_dates(world) -> None:  # type: ig
     assert "未找到，待核实" in nf and "未发布" not in nf
 
 
-def test_notice_docx(world) -> None:  # type: ignore[no-untyped-def]
+def test_notice_docx(world) -> None:
     import docx
 
     d, url = world
@@ -173,7 +173,7 @@ def test_notice_keeps_not_found_apart() -> None:
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv", "xlsx"])
-def test_export_dataset(world, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+def test_export_dataset(world, tmp_path: Path, fmt: str) -> None:
     _, url = world
     out = tmp_path / "ds"
     printed = _run("export", "--format", fmt, "-o", str(out), "--as-of", AS_OF.isoformat(), "--db", url)
@@ -219,7 +219,7 @@ def test_export_dataset(world, tmp_path: Path, fmt: str) -> None:  # type: ignor
     assert {(n["file"], n["column"]) for n in notes} >= {("cells.parquet", "value"), ("findings.parquet", "evidence")}
 
 
-def test_digest_one_line_per_agency_year_with_links(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_digest_one_line_per_agency_year_with_links(world, tmp_path: Path) -> None:
     d, url = world
     target = tmp_path / "d.eml"
     _run("digest", "--db", url, "--since", "2025-01-01", "--to", "gkb@example.gov.cn", "-o", str(target))
@@ -270,7 +270,7 @@ def _office_pdf(src: Path, out: Path) -> Path:
     return out / (src.stem + ".pdf")
 
 
-def test_render_audit_html_png(world) -> None:  # type: ignore[no-untyped-def]
+def test_render_audit_html_png(world) -> None:
     _, url = world
     browser = _need("chromium")
     ARTEFACTS.mkdir(exist_ok=True)
@@ -291,7 +291,7 @@ def test_render_audit_html_png(world) -> None:  # type: ignore[no-untyped-def]
     _pdf_to_png(pdf, ARTEFACTS / "audit-html-print")
 
 
-def test_render_xlsx_printed_png(world) -> None:  # type: ignore[no-untyped-def]
+def test_render_xlsx_printed_png(world) -> None:
     _, url = world
     ARTEFACTS.mkdir(exist_ok=True)
     src = ARTEFACTS / "audit.xlsx"
@@ -304,7 +304,7 @@ def test_render_xlsx_printed_png(world) -> None:  # type: ignore[no-untyped-def]
     assert _pdf_to_png(pdf, ARTEFACTS / "audit-xlsx")
 
 
-def test_render_notice_png(world) -> None:  # type: ignore[no-untyped-def]
+def test_render_notice_png(world) -> None:
     from monitor.notice import NoticeScope, build_notice
 
     _, url = world

@@ -46,7 +46,7 @@ def _proof(*columns: dict[str, Any], stopped: str = "done") -> dict[str, Any]:
 
 
 @pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+def db(tmp_path: Path):
     factory = open_db(f"sqlite:///{tmp_path / 'v.db'}")
     with factory() as s:
         sync_registry(s, parse_registry(REGISTRY))
@@ -54,7 +54,7 @@ def db(tmp_path: Path):  # type: ignore[no-untyped-def]
         yield s
 
 
-def _crawl(s, day: str, proof: dict[str, Any] | None, outcome: str = "ok", agency: str = "x") -> None:  # type: ignore[no-untyped-def]
+def _crawl(s, day: str, proof: dict[str, Any] | None, outcome: str = "ok", agency: str = "x") -> None:
     run = CrawlRun(started_at=_at(day), finished_at=_at(day), status="done", stats={})
     s.add(run)
     s.flush()
@@ -64,7 +64,7 @@ def _crawl(s, day: str, proof: dict[str, Any] | None, outcome: str = "ok", agenc
     s.flush()
 
 
-def _doc(s, url: str, year: int, seen: str, report: dict[str, Any], evidence: list[tuple[str, str]],  # type: ignore[no-untyped-def]
+def _doc(s, url: str, year: int, seen: str, report: dict[str, Any], evidence: list[tuple[str, str]],
          agency: str = "x", text: str = "正文") -> Document:
     doc = Document(agency_id=agency, kind="page", url=url, year=year, title=f"{year}年政府信息公开工作年度报告",
                    first_seen=_at(seen), last_seen=_at(seen))
@@ -81,19 +81,19 @@ def _doc(s, url: str, year: int, seen: str, report: dict[str, Any], evidence: li
 REPORT = {"format": "2021", "sections": list("一二三四五六"), "tables": {}, "table_status": {}}
 
 
-def _row(s, day: str = "2025-06-30", year: int = 2024) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def _row(s, day: str = "2025-06-30", year: int = 2024) -> dict[str, Any]:
     _, results = run_check(s, date.fromisoformat(day), years=[year], replay=True)
     [row] = audit.audit_rows(results)
     return row
 
 
-def _codes(s, day: str = "2025-06-30", year: int = 2024) -> set[str]:  # type: ignore[no-untyped-def]
+def _codes(s, day: str = "2025-06-30", year: int = 2024) -> set[str]:
     found, _ = run_check(s, date.fromisoformat(day), years=[year], replay=True)
     return {f.code for f in found}
 
 
 # ---------------------------------------------------------------- proof of absence
-def test_column_read_to_its_end_without_the_report_is_missing(db) -> None:  # type: ignore[no-untyped-def]
+def test_column_read_to_its_end_without_the_report_is_missing(db) -> None:
     _crawl(db, "2025-03-10T10:00", _proof(_column()))
     row = _row(db)
     assert row["status"] == "missing" and row["status_cn"] == "未发布"
@@ -102,12 +102,12 @@ def test_column_read_to_its_end_without_the_report_is_missing(db) -> None:  # ty
     assert _codes(db) == {"MISSING"}
 
 
-def test_listed_total_reached_is_a_complete_proof_too(db) -> None:  # type: ignore[no-untyped-def]
+def test_listed_total_reached_is_a_complete_proof_too(db) -> None:
     _crawl(db, "2025-03-10T10:00", _proof(_column(exhausted=False, pages_total=None, listed_total=11, entries=11)))
     assert _row(db)["status"] == "missing"
 
 
-def test_the_same_column_with_page_3_failing_is_not_found(db) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_column_with_page_3_failing_is_not_found(db) -> None:
     page3 = COLUMN + "?page=3"
     _crawl(db, "2025-03-10T10:00", _proof(_column(failed=[{"url": page3, "error": "HTTP 500"}], exhausted=False, pages_read=2)))
     row = _row(db)
@@ -117,14 +117,14 @@ def test_the_same_column_with_page_3_failing_is_not_found(db) -> None:  # type: 
     assert _codes(db) == {"NOT_FOUND"}
 
 
-def test_no_column_found_is_not_found(db) -> None:  # type: ignore[no-untyped-def]
+def test_no_column_found_is_not_found(db) -> None:
     _crawl(db, "2025-03-10T10:00", _proof(stopped="budget"))
     row = _row(db)
     assert row["status"] == "not_found"
     assert row["reason"].startswith("未找到本机关的年报栏目") and "共浏览40个页面" in row["reason"]
 
 
-def test_only_another_agencys_column_is_not_found(db) -> None:  # type: ignore[no-untyped-def]
+def test_only_another_agencys_column_is_not_found(db) -> None:
     other = _column(url="http://x.gov.cn/xzf/ndbg/", why=None, years=[], other_agencies=["某某县人民政府"])
     _crawl(db, "2025-03-10T10:00", _proof(other))
     row = _row(db)
@@ -132,19 +132,19 @@ def test_only_another_agencys_column_is_not_found(db) -> None:  # type: ignore[n
     assert "只列出其他机关的年报（某某县人民政府）" in row["reason"]
 
 
-def test_a_column_not_shown_to_be_the_agencys_is_not_proof(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_column_not_shown_to_be_the_agencys_is_not_proof(db) -> None:
     _crawl(db, "2025-03-10T10:00", _proof(_column(why=None, years=[])))
     row = _row(db)
     assert row["status"] == "not_found" and "未能证明是本机关的年报栏目" in row["reason"]
 
 
-def test_a_crawl_without_proof_is_not_proof(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_crawl_without_proof_is_not_proof(db) -> None:
     _crawl(db, "2025-03-10T10:00", None)  # an older crawl row, from before proofs were recorded
     row = _row(db)
     assert row["status"] == "not_found" and "未记录栏目证明" in row["reason"]
 
 
-def test_an_unreachable_site_stays_unreachable(db) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreachable_site_stays_unreachable(db) -> None:
     blocked = {"columns": [], "explored": {"pages": 0, "budget": 300, "stopped": "done"},
                "blocked": [{"url": "http://x.gov.cn/", "status": 412, "evidence": "JS challenge (HTTP 412)"}]}
     _crawl(db, "2025-03-10T10:00", blocked, outcome="unreachable")
@@ -152,7 +152,7 @@ def test_an_unreachable_site_stays_unreachable(db) -> None:  # type: ignore[no-u
     assert row["status"] == "unreachable" and row["evidence"]["blocked"][0]["status"] == 412
 
 
-def test_a_late_first_seen_needs_the_earlier_crawl_to_have_proved_absence(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_late_first_seen_needs_the_earlier_crawl_to_have_proved_absence(db) -> None:
     _crawl(db, "2025-02-10T10:00", _proof(_column(failed=[{"url": COLUMN + "?page=2", "error": "timeout"}])))
     _doc(db, "http://x.gov.cn/ndbg/2024.html", 2024, "2025-03-01T10:00", REPORT, [("page:date", "2025-01-20")])
     assert _row(db)["status"] == "published"  # the crawl that missed it had not read the column: no proof of lateness
@@ -163,7 +163,7 @@ def test_a_late_first_seen_needs_the_earlier_crawl_to_have_proved_absence(db) ->
 
 
 # ---------------------------------------------------------------- dates that disagree
-def test_a_migration_reset_pubdate_is_on_time_with_date_conflict(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_migration_reset_pubdate_is_on_time_with_date_conflict(db) -> None:
     evidence = [("url", "2024-01-22"), ("page:date", "2024-01-22"), ("list:date", "2024-01-22"), ("signed", "2024-01-22"),
                 ("meta:PubDate", "2025-05-10")]
     _doc(db, "http://x.gov.cn/ndbg/202401/t20240122_1.html", 2023, "2025-06-01T10:00", REPORT, evidence)
@@ -181,7 +181,7 @@ def test_a_migration_reset_pubdate_is_on_time_with_date_conflict(db) -> None:  #
     assert stored["published"]["date"] == row["published"] and stored["published"]["source"] == row["source"]
 
 
-def test_dates_that_agree_raise_nothing(db) -> None:  # type: ignore[no-untyped-def]
+def test_dates_that_agree_raise_nothing(db) -> None:
     _doc(db, "http://x.gov.cn/ndbg/a.html", 2023, "2025-06-01T10:00", REPORT,
          [("meta:PubDate", "2024-01-25"), ("page:date", "2024-01-22"), ("http:last-modified", "2025-05-01")])
     row = _row(db, year=2023)
@@ -189,7 +189,7 @@ def test_dates_that_agree_raise_nothing(db) -> None:  # type: ignore[no-untyped-
     assert "DATE_CONFLICT" not in _codes(db, year=2023)
 
 
-def test_lateness_follows_what_the_remaining_evidence_says(db) -> None:  # type: ignore[no-untyped-def]
+def test_lateness_follows_what_the_remaining_evidence_says(db) -> None:
     _doc(db, "http://x.gov.cn/ndbg/b.html", 2023, "2025-06-01T10:00", REPORT,
          [("meta:PubDate", "2024-03-02"), ("page:date", "2024-03-02"), ("url", "2024-03-01"), ("signed", "2023-12-30")])
     row = _row(db, year=2023)
@@ -198,7 +198,7 @@ def test_lateness_follows_what_the_remaining_evidence_says(db) -> None:  # type:
 
 
 # ---------------------------------------------------------------- a page is not a report until it parses as one
-def test_wrong_document_makes_the_year_not_found(db) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_document_makes_the_year_not_found(db) -> None:
     letter = {"format": "none", "sections": [], "tables": {}, "table_status": {}}
     _doc(db, "http://x.gov.cn/ndbg/2024.html", 2024, "2025-01-20T10:00", letter, [("page:date", "2025-01-20")],
          text="关于印发年度报告的通知")
@@ -210,7 +210,7 @@ def test_wrong_document_makes_the_year_not_found(db) -> None:  # type: ignore[no
     assert "WRONG_DOCUMENT" in {c["code"] for c in row["content"]}
 
 
-def test_content_findings_are_on_the_audit_row(db) -> None:  # type: ignore[no-untyped-def]
+def test_content_findings_are_on_the_audit_row(db) -> None:
     partial = {**REPORT, "sections": list("一二四五六")}
     _doc(db, "http://x.gov.cn/ndbg/2024.html", 2024, "2025-01-20T10:00", partial, [("page:date", "2025-01-20")])
     row = _row(db)
@@ -220,7 +220,7 @@ def test_content_findings_are_on_the_audit_row(db) -> None:  # type: ignore[no-u
 
 
 # ---------------------------------------------------------------- as of D means as of D
-def test_as_of_excludes_later_crawls_and_documents(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_as_of_excludes_later_crawls_and_documents(db, tmp_path: Path) -> None:
     _crawl(db, "2025-02-05T10:00", _proof(_column(failed=[{"url": COLUMN + "?page=3", "error": "HTTP 500"}])))
     _crawl(db, "2025-03-10T10:00", _proof(_column()))
     _doc(db, "http://x.gov.cn/ndbg/2024.html", 2024, "2026-02-01T10:00", REPORT, [("page:date", "2026-01-30")])
@@ -237,7 +237,7 @@ def test_as_of_excludes_later_crawls_and_documents(db, tmp_path: Path) -> None: 
     assert out.exit_code == 0 and '"status": "missing"' in out.output and "2026" not in out.output.split('"evidence"')[0]
 
 
-def _cli():  # type: ignore[no-untyped-def]
+def _cli():
     from crawler.cli import main
 
     return main
@@ -255,7 +255,7 @@ def _tables(carried_over: int, carried_forward: int) -> dict[str, Any]:
                                                    "carried_forward": {"total": carried_forward}}}}
 
 
-def _snapshot(s) -> dict[str, tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+def _snapshot(s) -> dict[str, tuple[Any, ...]]:
     s.expire_all()
     return {f.key: (f.status, f.resolved_at, f.message, f.severity, copy.deepcopy(f.evidence), f.first_seen)
             for f in s.scalars(select(Finding))}
@@ -316,7 +316,7 @@ def test_statutory_deadlines_in_chinese(kind: str, year: int, day: str, rule: st
     assert deadline_for(kind, year, agency_deadline="02-15").rule.startswith("依据登记表中本机关的期限")
 
 
-def test_a_column_named_on_the_site_listing_only_another_agency_is_not_proof(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_column_named_on_the_site_listing_only_another_agency_is_not_proof(db) -> None:
     # a township's site links the county's 年报 column as its own: read to its end, still not proof
     county = _column(why="named_on_site", years=[], other_agencies=["某某县人民政府"])
     _crawl(db, "2025-03-10T10:00", _proof(county))
@@ -324,7 +324,7 @@ def test_a_column_named_on_the_site_listing_only_another_agency_is_not_proof(db)
     assert row["status"] == "not_found" and "只列出其他机关的年报（某某县人民政府）" in row["reason"]
 
 
-def test_a_pinned_column_is_taken_on_the_registrys_word(db) -> None:  # type: ignore[no-untyped-def]
+def test_a_pinned_column_is_taken_on_the_registrys_word(db) -> None:
     _crawl(db, "2025-03-10T10:00", _proof(_column(why="pinned", years=[], entries=0)))
     assert _row(db)["status"] == "missing"
     db.rollback()

@@ -69,7 +69,7 @@ def test_guarded_parse_bounds_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_parser_bug_becomes_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def boom(layout):  # type: ignore[no-untyped-def]
+    def boom(layout):
         raise KeyError("oops")
 
     monkeypatch.setattr(api, "interpret", boom)

@@ -16,7 +16,7 @@ HARD = FIXTURES / "hard"
 CASES = sorted(p.name[: -len(".expected.json")] for p in HARD.glob("*.expected.json"))
 
 
-def _case(name: str):  # type: ignore[no-untyped-def]
+def _case(name: str):
     expected = json.loads((HARD / f"{name}.expected.json").read_text(encoding="utf-8"))
     report = parsed(str(HARD / name))
     return expected, report, report.to_json()

@@ -17,7 +17,7 @@ from parsing.tables.rows import best_match
      ("-", None), ("无", None), ("　0 ", 0), ("251000元", 251000), ("3件", 3), (12, 12), (5.0, 5), (None, None)],
 )
 def test_parse_cell(raw: object, value: object) -> None:
-    assert parse_cell(raw).value == value  # type: ignore[arg-type]
+    assert parse_cell(raw).value == value
 
 
 def test_unparseable_cell_keeps_raw_and_error() -> None:

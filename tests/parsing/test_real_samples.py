@@ -12,7 +12,7 @@ from tests.parsing.truth import expected_from_truth
 CASES = sorted(p.name for p in (FIXTURES / "real").iterdir())
 
 
-def _load(case: str):  # type: ignore[no-untyped-def]
+def _load(case: str):
     folder = FIXTURES / "real" / case
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

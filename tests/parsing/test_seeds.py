@@ -13,7 +13,7 @@ from tests.conftest import FIXTURES, parsed
 SEEDS = sorted(p.stem for p in (FIXTURES / "seeds").glob("*.txt"))
 
 
-def _case(seed: str):  # type: ignore[no-untyped-def]
+def _case(seed: str):
     expected = json.loads((FIXTURES / "seeds" / f"{seed}.expected.json").read_text(encoding="utf-8"))
     report = parsed(str(FIXTURES / "seeds" / f"{seed}.txt"))
     return expected, report.to_json()

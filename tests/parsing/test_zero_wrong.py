@@ -12,7 +12,7 @@ from tests.parsing.corpus import corpus
 from tests.parsing.scoring import Score, load_truth, parsed_tables, score
 
 
-def _available(path) -> bool:  # type: ignore[no-untyped-def]
+def _available(path) -> bool:
     if path.suffix in (".doc", ".wps") and path.read_bytes()[:4] != b"<htm" and office.soffice_path() is None:
         return False
     return not (path.name in ("xinzhou-2020-scan.pdf", "hongze-2023-tables.png") and not ocr.available())
@@ -21,12 +21,12 @@ def _available(path) -> bool:  # type: ignore[no-untyped-def]
 CASES = [c for c in corpus() if _available(c[1])]
 
 
-def _score(name, path, ref) -> Score:  # type: ignore[no-untyped-def]
+def _score(name, path, ref) -> Score:
     return score(name, load_truth(ref), parsed_tables(parsed(str(path)).to_json()))
 
 
 @pytest.mark.parametrize(("name", "path", "ref"), CASES, ids=[c[0] for c in CASES])
-def test_no_wrong_value(name, path, ref) -> None:  # type: ignore[no-untyped-def]
+def test_no_wrong_value(name, path, ref) -> None:
     assert _score(name, path, ref).wrong == []
 
 

@@ -18,7 +18,7 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def sample_server():  # type: ignore[no-untyped-def]
+def sample_server():
     server = SampleServer(SampleWeb(demo_sites())).start()
     try:
         yield server

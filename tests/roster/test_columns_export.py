@@ -25,7 +25,7 @@ def _cli(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def columns_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def columns_run(tmp_path_factory: pytest.TempPathFactory):
     from sampleweb.server import SampleServer, SampleWeb
 
     workdir = tmp_path_factory.mktemp("columns")
@@ -47,7 +47,7 @@ def columns_run(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
             "exported": exported, "from_db": from_db}
 
 
-def test_columns_are_those_of_the_sample_web_with_evidence(columns_run) -> None:  # type: ignore[no-untyped-def]
+def test_columns_are_those_of_the_sample_web_with_evidence(columns_run) -> None:
     assert columns_run["first"].returncode == 0, columns_run["first"].stderr
     sites = {s.agency_id: s for s in demo_sites()}
     entries = {e["agency"]: e for e in columns_run["proposals"]["agencies"]}
@@ -66,7 +66,7 @@ def test_columns_are_those_of_the_sample_web_with_evidence(columns_run) -> None:
     assert "上高县科技局（shanggao-kjj）" in out and "建议采用" in out and "无法访问" in out
 
 
-def test_accepted_columns_are_pinned_in_the_registry(columns_run) -> None:  # type: ignore[no-untyped-def]
+def test_accepted_columns_are_pinned_in_the_registry(columns_run) -> None:
     assert columns_run["accepted"].returncode == 0, columns_run["accepted"].stderr
     reg = parse_registry((columns_run["dir"] / "registry.yaml").read_text(encoding="utf-8"))
     site = next(s for s in demo_sites() if s.agency_id == "shanggao-kjj")
@@ -78,7 +78,7 @@ def test_accepted_columns_are_pinned_in_the_registry(columns_run) -> None:  # ty
     assert "已在 start_urls" in columns_run["second"].stdout
 
 
-def test_export_is_the_sheet_with_the_last_crawl(columns_run) -> None:  # type: ignore[no-untyped-def]
+def test_export_is_the_sheet_with_the_last_crawl(columns_run) -> None:
     assert columns_run["exported"].returncode == 0, columns_run["exported"].stderr
     ws = load_workbook(columns_run["dir"] / "roster.xlsx").active
     rows = [[c.value for c in r] for r in ws.iter_rows()]

@@ -16,7 +16,7 @@ from sampleweb.portal import HOST, PORTAL_TRUTH
 URL = f"http://{HOST}/"
 
 
-def test_discover_proposes_every_agency_with_kind_and_parent(sample_server) -> None:  # type: ignore[no-untyped-def]
+def test_discover_proposes_every_agency_with_kind_and_parent(sample_server) -> None:
     fetcher = PoliteFetcher(delay=0, proxy=sample_server.url)
     found = discover(URL, fetcher=fetcher)
     got = {(p.name, p.kind, p.site, p.parent or "") for p in found}
@@ -37,19 +37,19 @@ def test_discover_proposes_every_agency_with_kind_and_parent(sample_server) -> N
     assert not any(p.startswith("/hdjl/") for p in paths)
 
 
-def test_discover_with_a_parent_id(sample_server) -> None:  # type: ignore[no-untyped-def]
+def test_discover_with_a_parent_id(sample_server) -> None:
     found = discover(URL, parent="shuyang-rmzf", fetcher=PoliteFetcher(delay=0, proxy=sample_server.url))
     assert {p.parent for p in found} == {"shuyang-rmzf"}
     assert all(p.kind != "government" for p in found)
 
 
-def test_robots_txt_is_obeyed(sample_server) -> None:  # type: ignore[no-untyped-def]
+def test_robots_txt_is_obeyed(sample_server) -> None:
     fetcher = PoliteFetcher(delay=0, proxy=sample_server.url)
     assert fetcher.get(f"http://{HOST}/hdjl/") is None
     assert not any(e.path.startswith("/hdjl/") for e in sample_server.web.log)
 
 
-def test_cli_discover_then_accept_through_http_proxy(sample_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_cli_discover_then_accept_through_http_proxy(sample_server, tmp_path: Path) -> None:
     env = {**os.environ, "http_proxy": sample_server.url}  # the standard variable, no --proxy
     env.pop("no_proxy", None)
     env.pop("NO_PROXY", None)

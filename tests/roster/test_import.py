@@ -60,12 +60,12 @@ def test_the_csv_twin_gives_the_same_registry(workbooks: dict[str, Path]) -> Non
 
 
 @pytest.fixture(scope="module")
-def registry(workbooks: dict[str, Path]):  # type: ignore[no-untyped-def]
+def registry(workbooks: dict[str, Path]):
     result = build_registry(read_sheet(workbooks["xlsx"]), skip_invalid=True)
     return result, parse_registry(result.yaml())
 
 
-def test_the_registry_that_comes_out(registry) -> None:  # type: ignore[no-untyped-def]
+def test_the_registry_that_comes_out(registry) -> None:
     result, reg = registry
     assert result.counts == {"new": 128, "kept": 0, "vanished": 0, "skipped": 4}
     assert Counter(a.kind for a in reg.agencies) == {"government": 4, "department": 64, "township": 60}
@@ -92,7 +92,7 @@ def test_the_registry_that_comes_out(registry) -> None:  # type: ignore[no-untyp
     assert book.SWAPPED[0] in names  # a warning does not block
 
 
-def test_ids_are_ascii_unique_and_stable(workbooks: dict[str, Path], registry) -> None:  # type: ignore[no-untyped-def]
+def test_ids_are_ascii_unique_and_stable(workbooks: dict[str, Path], registry) -> None:
     _, reg = registry
     ids = [a.id for a in reg.agencies]
     assert len(set(ids)) == len(ids) and all(i.isascii() for i in ids)

@@ -19,7 +19,7 @@ CASES = [
 
 @pytest.mark.parametrize(("what", "total", "seen", "outstanding", "truncated", "failed", "complete"), CASES,
                          ids=[c[0] for c in CASES])
-def test_when_a_column_proves_absence(what, total, seen, outstanding, truncated, failed, complete) -> None:  # type: ignore[no-untyped-def]
+def test_when_a_column_proves_absence(what, total, seen, outstanding, truncated, failed, complete) -> None:
     col = Column(url="http://x.gov.cn/ndbg/", listed_total=total, outstanding=outstanding, truncated=truncated,
                  failed=list(failed), entry_urls={f"http://x.gov.cn/ndbg/{i}.html" for i in range(seen)})
     col.reach("x", "pinned", "登记表固定的年报栏目")
