@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -84,7 +84,7 @@ class OutboxResult:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-    errors: list[str] | None = None
+    errors: list[str] = field(default_factory=list)
 
 
 def process_outbox(session: Session, settings: SmtpSettings, sender: str, now: datetime | None = None) -> OutboxResult:
@@ -107,7 +107,7 @@ def process_outbox(session: Session, settings: SmtpSettings, sender: str, now: d
                 row.status = "retry"
                 row.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES * 2 ** (row.attempts - 1))
                 result.retrying += 1
-            result.errors.append(f"{row.recipient} ({row.period}): {row.last_error}")  # type: ignore[union-attr]
+            result.errors.append(f"{row.recipient} ({row.period}): {row.last_error}")
         else:
             row.status, row.sent_at, row.last_error = "sent", now, None
             result.sent += 1

@@ -59,10 +59,10 @@ def in_force_drift(cur: ReportRef, prev: ReportRef) -> list[Draft]:
         return out
     for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
         c, p = (ca.get("rows") or {}).get(row) or {}, (pa.get("rows") or {}).get(row) or {}
-        vals = (c.get("in_force"), p.get("in_force"), c.get("issued"), c.get("repealed"))
+        vals: tuple[Any, ...] = (c.get("in_force"), p.get("in_force"), c.get("issued"), c.get("repealed"))
         if all(_num(v) for v in vals):
             now, before, issued, repealed = vals
-            expected = before + issued - repealed  # type: ignore[operator]
+            expected = before + issued - repealed
             if now != expected:
                 out.append(Draft("IN_FORCE_DRIFT", f"{cur.name}{cur.year}年现行有效{label}{now}件，按上年{before}件加制发{issued}件减废止{repealed}件应为{expected}件（相差{now - expected}）",
                                  {"rule": "H2", "row": row, "in_force": now, "previous_in_force": before, "issued": issued,

@@ -61,9 +61,10 @@ def deadline_for(kind: str, year: int, *, region: str | None = None, agency_dead
     if year <= 2018:
         return Deadline(date(nxt, 3, 31), "依据2007年《条例》第三十一条：各级行政机关于每年3月31日前公布上一年度报告"
                                           "（2018年及以前的报告年度）")
-    for prefix in sorted(regions or {}, key=len, reverse=True):
-        if region and region.startswith(prefix) and kind in regions[prefix]:  # type: ignore[index]
-            mmdd = regions[prefix][kind]  # type: ignore[index]
+    local = regions or {}
+    for prefix in sorted(local, key=len, reverse=True):
+        if region and region.startswith(prefix) and kind in local[prefix]:
+            mmdd = local[prefix][kind]
             return Deadline(_on(nxt, mmdd), f"依据地方规定（区划代码{prefix}）：{KIND_NAMES.get(kind, kind)}于次年{_cn(mmdd)}前")
     configured = (kinds or {}).get(kind)
     statute = STATUTE.get(kind, "03-31")

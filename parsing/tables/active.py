@@ -40,7 +40,7 @@ def read_active(rows: Sequence[Row], fallback_layout: str | None = None) -> Tabl
         remaining = [(k, p) for k, p in _PATTERNS if k not in result.rows]
         key = best_match(lr.label, remaining)
         spec = _SPECS.get(key) if key else None
-        if spec is None or layout is None or layout not in spec.columns:
+        if key is None or spec is None or layout is None or layout not in spec.columns:
             is_table_row = len(lr.label) <= _MAX_EXTRA_LABEL and any(
                 not is_blank_text(c.text) for c in lr.values
             )
@@ -48,17 +48,17 @@ def read_active(rows: Sequence[Row], fallback_layout: str | None = None) -> Tabl
                 result.extra.append({"label": lr.raw_label.strip(), "cells": [c.text for c in lr.values]})
             continue
         columns = spec.columns[layout]
-        result.labels[key] = lr.raw_label.strip()  # type: ignore[index]
+        result.labels[key] = lr.raw_label.strip()
         placed, note = place_values(lr.values, len(columns), {}, lr.page)
         if placed is None:
-            result.rows[key] = dict.fromkeys(columns)  # type: ignore[index]
+            result.rows[key] = dict.fromkeys(columns)
             result.misaligned.append(
                 {"row": key, "label": lr.raw_label.strip(), "cells": [c.text for c in lr.values], "why": note}
             )
             continue
         numbers, raws, _ = values_to_numbers(placed)
-        result.rows[key] = dict(zip(columns, numbers, strict=True))  # type: ignore[index]
-        result.raw[key] = dict(zip(columns, raws, strict=True))  # type: ignore[index]
+        result.rows[key] = dict(zip(columns, numbers, strict=True))
+        result.raw[key] = dict(zip(columns, raws, strict=True))
         for col, raw, num in zip(columns, raws, numbers, strict=True):
             if num is None and raw and not is_blank_text(raw):
                 result.cell_errors.append({"row": key, "column": col, "raw": raw})

@@ -120,8 +120,8 @@ def column_anchors(rows: Sequence[LabelledRow], width: int) -> dict[int | None, 
     for r in rows:
         nums = [c for c in r.values if c.xc is not None and is_numeric_text(c.text)]
         if len(nums) == width:
-            per_page.setdefault(r.page, []).append([c.xc for c in nums])  # type: ignore[misc]
-            per_page.setdefault(None, []).append([c.xc for c in nums])  # type: ignore[misc]
+            per_page.setdefault(r.page, []).append([c.xc for c in nums if c.xc is not None])
+            per_page.setdefault(None, []).append([c.xc for c in nums if c.xc is not None])
     return {
         page: [statistics.median(col) for col in zip(*samples, strict=True)]
         for page, samples in per_page.items()
@@ -153,7 +153,7 @@ def place_values(
         return None, f"{len(cells)} cells for {width} columns"
     anchor = anchors.get(page) or anchors.get(None)
     positioned = bool(anchor) and all(c.xc is not None for c in cells)
-    by_position = _by_position(cells, anchor, width) if positioned else None  # type: ignore[arg-type]
+    by_position = _by_position(cells, anchor, width) if positioned and anchor else None
     if len(cells) == width:
         if verify_order and positioned and by_position is None:
             return None, f"{width} cells but two under one column (wrapped or shifted cell)"
@@ -167,10 +167,11 @@ def _by_position(cells: Sequence[Cell], anchor: Sequence[float], width: int) -> 
     spacing = min((b - a for a, b in zip(anchor, anchor[1:], strict=False)), default=50.0)
     out: list[str | None] = [None] * width
     for c in cells:
-        if is_blank_text(c.text):
+        if is_blank_text(c.text) or c.xc is None:  # (the caller passes positioned cells only)
             continue
-        idx = min(range(width), key=lambda i: abs(anchor[i] - c.xc))  # type: ignore[operator]
-        if abs(anchor[idx] - c.xc) > spacing * 0.6 or out[idx] is not None:  # type: ignore[operator]
+        xc: float = c.xc
+        idx = min(range(width), key=lambda i: abs(anchor[i] - xc))
+        if abs(anchor[idx] - xc) > spacing * 0.6 or out[idx] is not None:
             return None
         out[idx] = c.text
     return out
