@@ -198,6 +198,20 @@ def test_every_package_says_what_it_is_for_and_what_it_may_import() -> None:
         assert "May import" in doc and len(doc.split("\n\n")) >= 2, init.relative_to(ROOT)
 
 
+def test_the_demo_without_the_sample_web_says_what_to_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """From an installed wheel (no sampleweb) ``nianbao demo`` fails with one Chinese line."""
+    from click.testing import CliRunner
+
+    from crawler.cli import main
+
+    monkeypatch.setitem(sys.modules, "sampleweb.demo", None)  # what a wheel install sees
+    result = CliRunner().invoke(main, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "make demo" in lines[0] and "样例网站" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_cli_modules_do_not_import_each_other() -> None:
     """``cli.py`` imports the command modules to register them; the shared options live in
     ``cli_common``, so no command module imports ``cli.py`` back."""
