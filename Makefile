@@ -42,4 +42,4 @@ fixtures: setup
 	$(BIN)/python tests/fixtures/formats/build.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache

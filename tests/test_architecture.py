@@ -238,7 +238,8 @@ def test_the_wheel_holds_the_product_and_not_the_test_webs(tmp_path: Path) -> No
     dependency) and look inside."""
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"))
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".bench", "artifacts",
+        "test-artefacts", "demo-output", "nianbao-files"))
     out = tmp_path / "wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
                     "-q", "-w", str(out), str(src)], check=True, capture_output=True, timeout=600)
