@@ -108,6 +108,7 @@ class Site:
     footer: str = ""  # extra footer text (an address, an ICP number)
     resources: dict[str, Resource] = field(default_factory=dict)
     routes: list[tuple[str, Handler]] = field(default_factory=list)
+    stores: dict[str, dict] = field(default_factory=dict)  # a platform's API data, by platform
 
     def add(self, target: str, res: Resource) -> str:
         self.resources[target] = res

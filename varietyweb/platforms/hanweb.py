@@ -64,10 +64,10 @@ def jpage_column(site: Site, col: int, entries: list[Entry], *, variant: str = "
             f"<script>var dataStore = document.getElementById('{unitid}');</script>{pager}")
     site.add(path, page(site, title, body))
     site.add(f"/col/col{col}/", site.resources[path])
-    columns = getattr(site, "_jpage_columns", None)
+    columns = site.stores.get("jpage_columns")
     if columns is None:
         columns = {}
-        site._jpage_columns = columns  # type: ignore[attr-defined]
+        site.stores["jpage_columns"] = columns
         site.route("/module/web/jpage/dataproxy.jsp", lambda req: _dataproxy(site, req))
     columns[str(col)] = (variant, per, entries, rows)
     return path
@@ -75,7 +75,7 @@ def jpage_column(site: Site, col: int, entries: list[Entry], *, variant: str = "
 
 def _dataproxy(site: Site, req: Request) -> Resource:
     col = req.arg("columnid")
-    columns = site._jpage_columns  # type: ignore[attr-defined]
+    columns = site.stores["jpage_columns"]
     if col not in columns:
         return Resource(_store([], 0, 0).encode(), "text/xml;charset=UTF-8")
     variant, default_per, entries, rows = columns[col]

@@ -37,10 +37,10 @@ def jpaas_column(site: Site, path: str, web_id: str, page_id: str, entries: list
             f"<script type='text/javascript' src='/jpaas-jpaas-web-server/front/js/unitbuild.js' url='{JPAAS_API}' "
             f"queryData=\"{html.escape(qd)}\" elementId='unit_{page_id}'></script>")
     site.add(path, page(site, title, body, {"ColumnName": title}))
-    store = getattr(site, "_jpaas", None)
+    store = site.stores.get("jpaas")
     if store is None:
         store = {}
-        site._jpaas = store  # type: ignore[attr-defined]
+        site.stores["jpaas"] = store
         site.route(JPAAS_API, lambda req: _jpaas(site, req))
     store[(web_id, page_id)] = (entries, variant)
     return path
@@ -50,7 +50,7 @@ def _jpaas(site: Site, req: Request) -> Resource:
     if req.arg("parseType") != "bulidstatic" or req.arg("pageType") != "column":
         return Resource.json({"success": False, "message": "parseType参数错误", "data": None})
     key = (req.arg("webId") or "", req.arg("pageId") or "")
-    store = site._jpaas  # type: ignore[attr-defined]
+    store = site.stores["jpaas"]
     if key not in store:
         return Resource.json({"success": False, "message": "页面不存在", "data": None})
     entries, variant = store[key]
@@ -113,17 +113,17 @@ def shanghai_column(site: Site, path: str, channel: str, entries: list[Entry], *
               f"channelId: '{channel}', pageSize: 15, method: '{'GET' if variant == 'affair-get' else 'POST'}'}});</script>")
     site.add(path, page(site, title, f"<div class='bt'>{html.escape(title)}</div><div id='list'></div>{script}",
                         {"ColumnName": title}))
-    store = getattr(site, "_shfront", None)
+    store = site.stores.get("shfront")
     if store is None:
         store = {}
-        site._shfront = store  # type: ignore[attr-defined]
+        site.stores["shfront"] = store
         site.route("/front/api/data/", lambda req: _shanghai(site, req))
     store[channel] = (entries, variant)
     return path
 
 
 def _shanghai(site: Site, req: Request) -> Resource | None:
-    store = site._shfront  # type: ignore[attr-defined]
+    store = site.stores["shfront"]
     if req.path == "/front/api/data/search":
         if req.method != "POST":
             return Resource.json({"code": 405, "msg": "method not allowed"}, 405)

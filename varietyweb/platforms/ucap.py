@@ -40,10 +40,10 @@ def ucap_channels(site: Site, sitecode: str, channels: dict[str, tuple[str, list
     """Serve the channel lists (channel -> (name, entries)) and /queryList; a ``parent``
     (channel, name) page links every channel as a sub-column.  Returns channel -> list path."""
     cap = 20 if variant == "ssr" else 100
-    store = getattr(site, "_ucap", None)
+    store = site.stores.get("ucap")
     if store is None:
         store = {}
-        site._ucap = store  # type: ignore[attr-defined]
+        site.stores["ucap"] = store
         site.route("/queryList", lambda req: _query(site, req))
     out = {}
     for ch, (name, entries) in channels.items():
@@ -69,7 +69,7 @@ def _query(site: Site, req: Request) -> Resource:
     if req.method != "POST":
         return Resource.json({"code": 405, "msg": "Request method 'GET' not supported"}, 405)
     key = (req.arg("webSiteCode") or "", req.arg("channelCode") or "")
-    store = site._ucap  # type: ignore[attr-defined]
+    store = site.stores["ucap"]
     if key not in store:
         return Resource.json({"code": 200, "data": {"results": [], "total": 0}})
     entries, cap = store[key]
