@@ -357,7 +357,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
 
 
 def dismiss(session: Session, key: str, reason: str) -> Finding | None:
-    f = session.scalar(select(Finding).where(Finding.key == key))
-    if f is not None:
-        f.status, f.dismissed_reason = "dismissed", reason
-    return f
+    from monitor.dismissal import dismiss_findings
+
+    found = dismiss_findings(session, reason, key=key)
+    return found[0] if found else None
