@@ -1,7 +1,6 @@
 """The ``nianbao`` command line (spec/interfaces.md).
 
-Every command exits non-zero with a one-line error on stderr when it fails.  Commands
-whose part of the system is not built yet say so plainly and exit 2.
+Every command exits non-zero with a one-line error on stderr when it fails.
 """
 
 from __future__ import annotations

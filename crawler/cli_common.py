@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -134,9 +135,10 @@ def db_option(f):  # type: ignore[no-untyped-def]
     )(f)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str) -> NoReturn:
+    """The one way a command fails: one line on stderr, exit 1."""
     click.echo(f"nianbao: {message}", err=True)
-    sys.exit(code)
+    sys.exit(1)
 
 
 class OneLineErrors(click.Group):
