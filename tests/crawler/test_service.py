@@ -224,6 +224,7 @@ def test_the_database_password_is_neither_on_a_command_line_nor_in_the_job_store
     readable by every user), and the scheduler's pickled jobs hold no URL at all."""
     import os
     import threading
+    import time
 
     from crawler.config import Config
 
@@ -244,6 +245,7 @@ def test_the_database_password_is_neither_on_a_command_line_nor_in_the_job_store
                             seen.append(cmdline)
                 except OSError:
                     continue
+            time.sleep(0.01)  # the child lives for seconds: no need to spin
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
