@@ -1,7 +1,6 @@
 """The ``nianbao`` command line (spec/interfaces.md).
 
-Every command exits non-zero with a one-line error on stderr when it fails.  Commands
-whose part of the system is not built yet say so plainly and exit 2.
+Every command exits non-zero with a one-line error on stderr when it fails.
 """
 
 from __future__ import annotations
@@ -146,9 +145,9 @@ def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registr
     """导入从别处取得的年报文件，与抓取所得一样解析、记录版本并留存证据。"""
     from datetime import datetime
 
-    from crawler.ingestion import build_fetch
+    from crawler.ingestion import ingest_file
     from db.dates import BEIJING as beijing  # noqa: N811 - Beijing time is defined once
-    from db.store import FileStore, agency_exists, store_fetch
+    from db.store import FileStore, agency_exists
 
     if seen:
         try:
@@ -163,11 +162,8 @@ def ingest(path: str, agency_id: str, url: str | None, seen: str | None, registr
             load_and_sync_registry(session, registry_path)
         if not agency_exists(session, agency_id):
             fail(f"未知机关代码：{agency_id}（请先同步登记册：--registry FILE）")
-        body = Path(path).read_bytes()
         doc_url = url or Path(path).resolve().as_uri()
-        fetch = build_fetch(agency_id, doc_url, body, seen_at=seen_at)
-        fetch.evidence.append(("ingest", seen_at.date().isoformat()))
-        stored = store_fetch(session, fetch, FileStore(files_dir))
+        fetch, stored = ingest_file(session, agency_id, Path(path).read_bytes(), doc_url, seen_at, FileStore(files_dir))
         session.commit()
         state = "新文件" if stored.new_document else ("新版本" if stored.new_version else "内容未变")
         parsed = {"ok": "解析成功", "error": "解析失败", "skipped": "未解析"}.get(stored.version.parse_status,
@@ -249,25 +245,29 @@ def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tup
 @db_option
 def dismiss(key: str | None, agency_id: str | None, year: int | None, code: str | None, reason: str, db_url: str) -> None:
     """忽略问题（按问题编号 KEY，或按 --agency/--year/--code）：此后检查不再提示。"""
-    from sqlalchemy import select
-
-    from db.models import Finding
+    from monitor.dismissal import dismiss_findings
 
     if not key and not (agency_id and year and code):
         fail("请给出问题编号 KEY，或同时给出 --agency、--year 和 --code")
     factory = open_existing_db(db_url)
     with factory() as session:
         require_agencies(session, [agency_id] if agency_id else [])
-        q = select(Finding)
-        q = q.where(Finding.key == key) if key else q.where(Finding.agency_id == agency_id, Finding.year == year,
-                                                           Finding.code == code)
-        rows = list(session.scalars(q))
+        rows = dismiss_findings(session, reason, key=key or None, agency=agency_id, year=year, code=code,
+                                actor=_os_user(), via="nianbao dismiss")
         if not rows:
             fail("没有这项问题")
-        for f in rows:
-            f.status, f.dismissed_reason = "dismissed", reason
         session.commit()
     click.echo(f"已忽略{len(rows)}项问题")
+
+
+def _os_user() -> str:
+    """Who dismissed (recorded with the dismissal): the login name, as far as it is known."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -35,8 +36,34 @@ def open_session_factory(db_url: str):
 
     try:
         return open_db(db_url)
-    except (SQLAlchemyError, OSError) as exc:
-        fail(f"cannot open database {db_url}: {str(exc).splitlines()[0]}")
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        fail(database_error(db_url, exc))
+
+
+def masked_db_url(db_url: str) -> str:
+    """The database URL with its password replaced by ``***`` (for every message)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(db_url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL at all: it holds no recognisable password
+        return db_url.split("@", 1)[-1] if "@" in db_url else db_url
+
+
+def database_error(db_url: str, exc: BaseException) -> str:
+    """One line for a database that cannot be opened or read (no password in it)."""
+    from sqlalchemy.exc import ArgumentError, DatabaseError
+
+    shown = masked_db_url(db_url)
+    first = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
+    first = first.replace(db_url, shown)
+    if isinstance(exc, ImportError):
+        return f"无法打开数据库 {shown}：缺少该数据库的驱动（{exc.name or first}）；支持 sqlite:/// 与 postgresql+psycopg://"
+    if isinstance(exc, ArgumentError):
+        return f"无法打开数据库 {shown}：不支持的数据库地址（{first}）；支持 sqlite:/// 与 postgresql+psycopg://"
+    if isinstance(exc, DatabaseError) and ("malformed" in first or "not a database" in first):
+        return f"数据库 {shown} 已损坏（{first}）：请从备份恢复，或用 sqlite3 的 .recover 抢救"
+    return f"无法打开数据库 {shown}：{first}"
 
 
 def sqlite_path(db_url: str) -> Path | None:
@@ -93,19 +120,60 @@ def load_and_sync_registry(session, registry_path: str):
     return registry, sync_registry(session, registry)
 
 
+DB_URL_KEY = "nianbao.db_url"  # in click's ctx.meta, shared by the group and its command
+
+
+def _remember_db(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta[DB_URL_KEY] = value
+    return value
+
+
 def db_option(f):
     return click.option(
-        "--db", "db_url", envvar="NIANBAO_DB_URL", default=DEFAULT_DB, show_default=True,
+        "--db", "db_url", envvar="NIANBAO_DB_URL", default=DEFAULT_DB, show_default=True, callback=_remember_db,
         help="数据库地址 URL（环境变量 NIANBAO_DB_URL）。",
     )(f)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str) -> NoReturn:
+    """The one way a command fails: one line on stderr, exit 1."""
     click.echo(f"nianbao: {message}", err=True)
-    sys.exit(code)
+    sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Every command: a broken database or registry ends in one line on stderr, exit 1.
+
+    The commands catch what they expect; what reaches here is a database that fails
+    part-way (a partly corrupt SQLite file, a server gone, a missing driver) or a
+    registry loaded deep inside a command.  The URL is shown with its password masked.
+    """
+
+    def invoke(self, ctx: click.Context):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from db.registry import RegistryError
+
+        try:
+            return super().invoke(ctx)
+        except RegistryError as exc:
+            fail(str(exc))
+        except (SQLAlchemyError, ModuleNotFoundError) as exc:
+            if isinstance(exc, ModuleNotFoundError) and not _raised_in_sqlalchemy(exc):
+                raise  # a bug, not a database driver missing
+            fail(database_error(ctx.meta.get(DB_URL_KEY) or DEFAULT_DB, exc))
+
+
+def _raised_in_sqlalchemy(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        if "sqlalchemy" in tb.tb_frame.f_code.co_filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nianbao")
 def main() -> None:
     """抓取、解析并检查政府信息公开工作年度报告。"""

@@ -37,7 +37,7 @@ def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: b
 
     from crawler.config import Recipient
     from crawler.digests import build_digests
-    from crawler.mailer import SmtpSettings, enqueue, process_outbox
+    from crawler.mailer import SmtpConfigError, enqueue, process_outbox, smtp_settings
     from monitor.digest import period_of
 
     cfg = _config(config_path)
@@ -47,6 +47,14 @@ def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: b
     if not recipients and not (dry_run or output):
         fail("no recipients: configure [[recipients]] or pass --to ADDR (or use --dry-run / -o FILE)")
     recipients = recipients or [Recipient("preview@localhost")]
+    settings = None
+    if not (dry_run or output):  # a bad or unsafe SMTP server fails before any work, in one line
+        if not cfg.smtp_url:
+            fail("no SMTP server: set NIANBAO_SMTP_URL or [smtp] url in the configuration")
+        try:
+            settings = smtp_settings(cfg)
+        except SmtpConfigError as exc:
+            fail(str(exc))
     open_existing_db(db_url)
     built = build_digests(db_url, cfg, day, recipients, since_day)
     if dry_run or output:
@@ -61,13 +69,11 @@ def digest(since: str | None, as_of: str | None, to: tuple[str, ...], dry_run: b
                 target.write_bytes(msg.as_bytes())
             click.echo(f"{target}: {msg['Subject']} (to {r.email})")
         return
-    if not cfg.smtp_url:
-        fail("no SMTP server: set NIANBAO_SMTP_URL or [smtp] url in the configuration")
     factory = open_session_factory(db_url)
     with factory() as session:
         queued = sum(enqueue(session, r.email, period_of(day), msg) is not None for r, msg in built)
         session.commit()
-        result = process_outbox(session, SmtpSettings.from_url(cfg.smtp_url, cfg.smtp_password), cfg.mail_from)
+        result = process_outbox(session, settings, cfg.mail_from)  # type: ignore[arg-type]
     click.echo(f"{queued} digest(s) queued for {period_of(day)}; sent {result.sent}, retrying {result.retrying}, "
                f"failed {result.failed}")
     for e in result.errors or []:

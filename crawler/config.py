@@ -5,6 +5,8 @@
 url = "smtp+starttls://mail.example.gov.cn:587"   # or NIANBAO_SMTP_URL; user in the URL
 from = "nianbao@example.gov.cn"                   # or NIANBAO_MAIL_FROM
 # the password only ever comes from NIANBAO_SMTP_PASSWORD
+# insecure_login = true   # allow smtp://user@host: the password crosses the network in clear
+#                         # (refused otherwise; or NIANBAO_SMTP_INSECURE_LOGIN=1)
 
 [[recipients]]
 email = "gkb@city.gov.cn"
@@ -56,15 +58,12 @@ class Recipient:
     parents: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
 
-    @property
-    def scoped(self) -> bool:
-        return bool(self.regions or self.parents or self.agencies)
-
 
 @dataclass(slots=True)
 class Config:
     smtp_url: str | None = None
     smtp_password: str | None = None
+    smtp_insecure_login: bool = False  # [smtp] insecure_login: AUTH without TLS allowed
     mail_from: str = "nianbao@localhost"
     recipients: list[Recipient] = field(default_factory=list)
     registry: str | None = None
@@ -80,6 +79,15 @@ class Config:
     job_buckets: int = 256
     crawl_delay: float = 1.0
     path: str | None = None
+
+
+def _flag(env_value: str | None, file_value: object, file: Path) -> bool:
+    """A yes/no setting: the environment (1/true/yes, 0/false/no) over the file's boolean."""
+    if env_value is not None and env_value.strip():
+        return env_value.strip().lower() in ("1", "true", "yes", "on")
+    if not isinstance(file_value, bool):
+        raise ConfigError(f"configuration {file}: insecure_login must be true or false")
+    return file_value
 
 
 def load_config(path: str | None = None, env: dict[str, str] | None = None) -> Config:
@@ -107,6 +115,7 @@ def load_config(path: str | None = None, env: dict[str, str] | None = None) -> C
     cfg = Config(
         smtp_url=env.get("NIANBAO_SMTP_URL") or smtp.get("url"),
         smtp_password=env.get("NIANBAO_SMTP_PASSWORD"),
+        smtp_insecure_login=_flag(env.get("NIANBAO_SMTP_INSECURE_LOGIN"), smtp.get("insecure_login", False), file),
         mail_from=env.get("NIANBAO_MAIL_FROM") or smtp.get("from") or "nianbao@localhost",
         recipients=recipients,
         registry=env.get("NIANBAO_REGISTRY") or sched.get("registry"),

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from db.store import Fetch
+from sqlalchemy.orm import Session
+
+from db.store import Fetch, FileStore, Stored, store_fetch
 from parsing.api import ParserPool, parse_guarded
 from parsing.evidence import page_evidence, url_date
 from parsing.meta import agency_from_title, title_year
@@ -69,6 +71,15 @@ def build_fetch(
     fetch.report_agency = agency_from_title(title)
     return fetch
 
+
+def ingest_file(session: Session, agency_id: str, body: bytes, url: str, seen_at: datetime,
+                files: FileStore) -> tuple[Fetch, Stored]:
+    """Store a report file obtained elsewhere (``nianbao ingest``) exactly as a crawled one:
+    parsed, versioned, with the given first-seen date recorded as ``ingest`` evidence (the
+    only date the monitor has for it besides what the document says)."""
+    fetch = build_fetch(agency_id, url, body, seen_at=seen_at)
+    fetch.evidence.append(("ingest", seen_at.date().isoformat()))
+    return fetch, store_fetch(session, fetch, files)
 
 
 def stack_images(bodies: list[bytes]) -> bytes | None:

@@ -77,14 +77,17 @@ def _record(db_url: str, job: str, started: datetime, status: str, detail: dict[
 
 def run_child_crawl(db_url: str, cfg: Config, agencies: list[str]) -> dict[str, Any]:
     """``nianbao crawl`` for these agencies in a child process, killed at the time limit."""
-    cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--db", db_url]
+    # the database URL (its password) goes through the environment: a command line is
+    # readable by every user of the machine (/proc/<pid>/cmdline, ps)
+    cmd = [sys.executable, "-m", "crawler.cli", "crawl"]
     if cfg.registry:
         cmd += ["--registry", cfg.registry]
     for aid in agencies:
         cmd += ["--agency", aid]
     timeout = cfg.crawl_timeout_minutes * 60
     started = utcnow()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, "NIANBAO_DB_URL": db_url})
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -184,19 +187,45 @@ def digest_tick(db_url: str, config_path: str | None) -> None:
 
 def outbox_tick(db_url: str, config_path: str | None) -> dict[str, Any] | None:
     """Send queued digests and retry failed ones whose backoff has passed."""
-    from crawler.mailer import SmtpSettings, process_outbox
+    from crawler.mailer import SmtpConfigError, process_outbox, smtp_settings
 
     cfg = load_config(config_path)
     if not cfg.smtp_url:
         return None
+    try:
+        settings = smtp_settings(cfg)
+    except SmtpConfigError as exc:  # one line in the log, the password masked; nothing is sent
+        log.error("digest not sent: %s", exc)
+        return {"sent": 0, "retrying": 0, "failed": 0, "error": str(exc)}
     with open_db(db_url)() as session:
-        r = process_outbox(session, SmtpSettings.from_url(cfg.smtp_url, cfg.smtp_password), cfg.mail_from, now())
+        r = process_outbox(session, settings, cfg.mail_from, now())
     for e in r.errors or []:
         log.warning("digest not sent: %s", e)
     return {"sent": r.sent, "retrying": r.retrying, "failed": r.failed}
 
 
 # ---------------------------------------------------------------- the scheduler
+# The jobs' arguments are pickled into the job store's table, so they never hold the
+# database URL (nor its password): the service's own URL is kept in this process only.
+_SERVICE: dict[str, str] = {}
+
+
+def _service_db() -> str:
+    return _SERVICE["db_url"]
+
+
+def scheduled_crawl(config_path: str | None) -> None:
+    crawl_tick(_service_db(), config_path)
+
+
+def scheduled_digest(config_path: str | None) -> None:
+    digest_tick(_service_db(), config_path)
+
+
+def scheduled_outbox(config_path: str | None) -> None:
+    outbox_tick(_service_db(), config_path)
+
+
 def build_scheduler(db_url: str, config_path: str | None, scheduler_cls: Any = None, **kw: Any) -> Any:
     """A scheduler with the three jobs, its job store in the project database.
 
@@ -216,19 +245,21 @@ def build_scheduler(db_url: str, config_path: str | None, scheduler_cls: Any = N
                     job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
                     timezone=TIMEZONE, **kw)
     hour, minute = (int(x) for x in cfg.digest_time.split(":"))
-    args = [db_url, config_path]
+    _SERVICE["db_url"] = db_url
+    args = [config_path]
     specs = [
-        ("crawl", "crawler.service:crawl_tick", CronTrigger(minute=5, timezone=TIMEZONE),
+        ("crawl", "crawler.service:scheduled_crawl", CronTrigger(minute=5, timezone=TIMEZONE),
          "crawl the agencies that are due (seasonal cadence), then check"),
-        ("digest", "crawler.service:digest_tick",
+        ("digest", "crawler.service:scheduled_digest",
          CronTrigger(day_of_week=cfg.digest_day, hour=hour, minute=minute, timezone=TIMEZONE), "weekly compliance digest"),
-        ("outbox", "crawler.service:outbox_tick", IntervalTrigger(minutes=cfg.outbox_minutes, timezone=TIMEZONE),
+        ("outbox", "crawler.service:scheduled_outbox", IntervalTrigger(minutes=cfg.outbox_minutes, timezone=TIMEZONE),
          "send and retry queued digests"),
     ]
     for job_id, func_ref, trigger, name in specs:
         existing = store.lookup_job(job_id)
-        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
-            continue
+        if (existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args
+                and existing.func_ref == func_ref):
+            continue  # a job stored by an older version (the URL in its arguments) is replaced
         scheduler.add_job(func_ref, trigger, args=args, id=job_id, name=name, replace_existing=True)
     return scheduler
 

@@ -63,6 +63,10 @@ class RegistryError(ValueError):
     def __init__(self, source: str, errors: list[tuple[int, str, str]]) -> None:
         self.source = source
         self.errors = errors
+        if len(errors) == 1:  # one problem, one line
+            ln, fld, why = errors[0]
+            super().__init__(f"{source}: line {ln}: {fld}: {why}")
+            return
         head = f"{source}: {len(errors)} error(s) in the registry"
         super().__init__(head + "".join(f"\n  line {ln}: {fld}: {why}" for ln, fld, why in errors))
 
@@ -91,6 +95,63 @@ def _node_map(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     return {k.value: (k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)}
 
 
+# Every key the registry knows, per level: anything else is a typo (``default:``,
+# ``deadline:`` under defaults) that would silently leave the statute's dates in force.
+TOP_KEYS = ("defaults", "agencies")
+DEFAULTS_KEYS = ("deadlines", "regions", "trusted_hosts", "attachment_hosts")
+AGENCY_KEYS = ("id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline", "since", "status",
+               "attachment_hosts")
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _duplicate_keys(node: yaml.Node | None, path: str = "") -> list[tuple[int, str, str]]:
+    """Every key given twice in one mapping, at any depth (YAML keeps the last silently)."""
+    out: list[tuple[int, str, str]] = []
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+            here = f"{path}.{name}" if path else name
+            if name in first:
+                out.append((_line(k), here, f"duplicate key (first at line {first[name]})"))
+            else:
+                first[name] = _line(k)
+            out += _duplicate_keys(v, here)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out += _duplicate_keys(item, f"{path}[{i}]")
+    return out
+
+
+def _unknown_keys(node: yaml.Node | None, allowed: tuple[str, ...], path: str) -> list[tuple[int, str, str]]:
+    if not isinstance(node, yaml.MappingNode):
+        return []
+    return [(_line(k), f"{path}.{k.value}" if path else str(k.value), f"unknown key (one of {', '.join(allowed)})")
+            for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value not in allowed]
+
+
+def _parent_cycles(agencies: list[AgencySpec], item_nodes: list[yaml.Node]) -> list[tuple[int, str, str]]:
+    """Agencies whose chain of parents comes back to them (a -> b -> a), each cycle once."""
+    by_id = {a.id: a for a in agencies}
+    out: list[tuple[int, str, str]] = []
+    reported: set[str] = set()
+    for i, a in enumerate(agencies):
+        chain = [a.id]
+        p = a.parent
+        while p in by_id and p not in chain:
+            chain.append(p)
+            p = by_id[p].parent
+        if p == a.id and a.id not in reported:
+            reported.update(chain)
+            fields = _node_map(item_nodes[i]) if i < len(item_nodes) else {}
+            ln = _line(fields["parent"][1]) if "parent" in fields else (_line(item_nodes[i]) if i < len(item_nodes) else 0)
+            out.append((ln, f"agencies[{i}].parent", f"上级机关形成循环：{' -> '.join([*chain, a.id])}"))
+    return out
+
+
 def parse_registry(text: str, source: str = "registry") -> Registry:
     """Validate registry YAML; raises :class:`RegistryError` listing every error."""
     errors: list[tuple[int, str, str]] = []
@@ -104,8 +165,15 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
     if not isinstance(data, dict) or root_node is None:
         raise RegistryError(source, [(1, "(top)", "must be a mapping with an 'agencies' list")])
     top = _node_map(root_node)
+    errors += _duplicate_keys(root_node)
+    errors += _unknown_keys(root_node, TOP_KEYS, "")
     deadlines = dict(DEFAULT_DEADLINES)
     defaults = data.get("defaults") or {}
+    if not isinstance(defaults, dict):
+        errors.append((_line(top["defaults"][1]), "defaults", "must be a mapping (deadlines, regions, trusted_hosts)"))
+        defaults = {}
+    elif "defaults" in top:
+        errors += _unknown_keys(top["defaults"][1], DEFAULTS_KEYS, "defaults")
     if "defaults" in top:
         dl = (defaults or {}).get("deadlines") or {}
         line = top["defaults"][1].start_mark.line + 1
@@ -161,9 +229,9 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if not isinstance(item, dict):
             errors.append((line, f"agencies[{i}]", "must be a mapping"))
             continue
-        unknown = set(item) - {"id", "name", "kind", "region", "parent", "site", "start_urls", "hosts", "deadline", "since", "status"}
-        for name in sorted(unknown):
-            err(name, "unknown field")
+        unknown = set(item) - set(AGENCY_KEYS)
+        for name in sorted(unknown, key=str):
+            err(name, f"unknown field (one of {', '.join(AGENCY_KEYS)})")
         aid = item.get("id")
         if not isinstance(aid, str) or not _ID_RE.match(aid):
             err("id", "required: a lowercase ASCII id (a-z, 0-9, _ . -)")
@@ -223,6 +291,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                 errors.append((ln, f"agencies[{i}].region",
                                f"区划代码{a.region}不在上级机关{parent.id}（区划代码{parent.region}）的辖区内："
                                f"应以{prefix}开头（{a.region}与{parent.region}其中之一有误）"))
+    errors += _parent_cycles(agencies, item_nodes)
     if errors:
         raise RegistryError(source, sorted(errors))
     return Registry(agencies, deadlines, regions, trusted)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db.models import Agency, AgencyCrawl, CrawlRun, Document
 from db.regions import region_name
 from db.registry import AgencySpec, Registry
+from db.spreadsheet import strings_not_formulas
 
 HEADER = ["序号", "标识", "单位名称", "类型", "行政区划代码", "区划名称", "上级单位", "网站", "年报栏目", "起报年度", "名单状态",
           "最近抓取", "抓取结果", "找到的年报栏目", "本次找到年报", "已存年报年度"]
@@ -103,6 +104,7 @@ def to_xlsx(rows: list[list[Any]], title: str = "单位名录") -> bytes:
         row[4].number_format = "@"  # codes stay text
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = ws.dimensions
+    strings_not_formulas(wb)  # a name or URL beginning with "=" is text, not a formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

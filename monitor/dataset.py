@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Agency, Document, DocumentVersion, Finding
 from db.regions import region_name
+from db.spreadsheet import csv_cell, write_only_row
 from monitor.exports.labels import (
     CELL_LABELS,
     CODE_LABELS,
@@ -189,7 +190,7 @@ def _write_one(name: str, rows: list[dict[str, Any]], out_dir: Path, fmt: str) -
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.DictWriter(fh, cols)
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: csv_cell(v) for k, v in r.items()} for r in rows)
         return path
     if fmt == "xlsx":
         import openpyxl
@@ -199,7 +200,7 @@ def _write_one(name: str, rows: list[dict[str, Any]], out_dir: Path, fmt: str) -
         ws = wb.create_sheet(name)
         ws.append(cols)
         for r in rows:
-            ws.append([r.get(c) for c in cols])
+            ws.append(write_only_row(ws, [r.get(c) for c in cols]))
         wb.save(path)
         return path
     if fmt == "parquet":

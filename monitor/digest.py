@@ -30,8 +30,23 @@ from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, code_
 
 TEMPLATES = Path(__file__).parent / "templates"
 UPCOMING_DAYS = 45
-_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
+# Every template is escaped except plain text ones (``*.txt.j2``): crawled titles and URLs
+# reach the HTML raw otherwise (``select_autoescape(["html"])`` never matched ``.html.j2``).
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                          autoescape=jinja2.select_autoescape(disabled_extensions=("txt", "txt.j2"), default=True,
+                                                              default_for_string=True),
                           trim_blocks=True, lstrip_blocks=True)
+
+
+def safe_href(url: object) -> str:
+    """A crawled URL fit for an ``href`` (http, https, file), else ``#``: escaping stops an
+    attribute break-out, not a ``javascript:`` link."""
+    if not isinstance(url, str):
+        return "#"
+    return url.strip() if url.strip().split(":", 1)[0].lower() in ("http", "https", "file") else "#"
+
+
+_env.filters["safe_href"] = safe_href
 
 
 @dataclass(slots=True)

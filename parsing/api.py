@@ -8,11 +8,9 @@ limit, so a pathological document can neither hang the caller nor eat its memory
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import re
 import resource
 import traceback
-from pathlib import Path
 
 from parsing.errors import ParseError
 from parsing.interpret import interpret
@@ -116,18 +114,6 @@ def main_text(data: bytes) -> str | None:
         return trafilatura.extract(decode_html(data[:2_000_000])[0], include_tables=True, fast=True)
     except Exception:  # noqa: BLE001 - the text is a bonus; the parse result stands
         return None
-
-
-def parse_path(path: str | os.PathLike[str], *, use_ocr: bool = True) -> Report:
-    """Parse a file in this process (see :func:`parse_guarded` for untrusted input)."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        return Report(source_type="unknown", error=f"cannot read {p}: {exc.strerror}")
-    if size > MAX_BYTES:
-        return Report(source_type="unknown", error=f"document too large ({size // 2**20} MB > {MAX_BYTES // 2**20} MB)")
-    return parse_bytes(p.read_bytes(), use_ocr=use_ocr)
 
 
 def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:

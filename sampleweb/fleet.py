@@ -78,7 +78,8 @@ class Fleet:
 
     # ---------------------------------------------------------------- registry and truth
     def registry_yaml(self) -> str:
-        lines = ["# A generated fleet: departments sharing county portals (sampleweb/fleet.py)", "agencies:"]
+        lines = ["# A generated fleet: departments sharing county portals (sampleweb/fleet.py)",
+                 "defaults:", "  trusted_hosts: [gov.cn.test]", "agencies:"]
         for a in self.agencies:
             lines += [f"  - id: {a.id}", f"    name: {a.name}", "    kind: department", f"    site: http://{a.host}/",
                       f"    start_urls: [\"http://{a.host}{a.column}\"]", f"    since: {min(a.years)}"]

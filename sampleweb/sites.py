@@ -229,7 +229,8 @@ REGIONAL_RULES = {"3208": {"township": "02-20"}}  # a city's rule for its 乡镇
 def registry_yaml(sites: list[SampleSite]) -> str:
     """The agency registry (spec/interfaces.md) for a sample web."""
     lines = ["# The bundled sample government web (generated; hosts resolve only through its proxy)",
-             "defaults:", "  regions:"]
+             "defaults:", "  trusted_hosts: [gov.cn.test]  # the test webs' domain, a government one here",
+             "  regions:"]
     lines += [f'    "{code}": {{{", ".join(f"{k}: {v!r}" for k, v in rules.items())}}}' for code, rules in REGIONAL_RULES.items()]
     lines.append("agencies:")
     for s in sites:

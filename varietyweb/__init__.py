@@ -56,7 +56,8 @@ def registry_yaml(path: str | Path | None = None) -> str:
     """The registry (spec/interfaces.md) of every agency; written to ``path`` when given."""
     import yaml
 
-    doc = {"defaults": {"deadlines": {"department": "01-31", "government": "03-31", "township": "03-31"}},
+    doc = {"defaults": {"deadlines": {"department": "01-31", "government": "03-31", "township": "03-31"},
+                        "trusted_hosts": ["gov.cn.test"]},  # the test webs' domain, a government one here
            "agencies": registry_rows()}
     text = "# 多样性测试网（variety web）的登记表：由 varietyweb 生成\n" + yaml.safe_dump(
         doc, allow_unicode=True, sort_keys=False, width=200)

@@ -12,6 +12,7 @@ import io
 from collections import defaultdict
 from typing import Any
 
+from db.spreadsheet import csv_row, strings_not_formulas
 from monitor.exports.labels import STATUS_LABELS, STATUS_ORDER, TIME_NOTE, as_date, region_label
 from monitor.exports.words import COLUMNS, agency_names, human, link_label
 from monitor.rollups import rollups
@@ -20,14 +21,15 @@ HEADER_ROW = 2  # row 1 is the title
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with BOM so that Excel opens the Chinese text correctly; Chinese headers."""
+    """UTF-8 with BOM so that Excel opens the Chinese text correctly; Chinese headers; no
+    cell a spreadsheet would run as a formula (db.spreadsheet)."""
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow([c.title for c in COLUMNS])
     names = agency_names(rows)
     for r in rows:
         h = human(r, names)
-        w.writerow(["" if h[c.key] is None else h[c.key] for c in COLUMNS])
+        w.writerow(csv_row(["" if h[c.key] is None else h[c.key] for c in COLUMNS]))
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
@@ -72,6 +74,7 @@ def to_xlsx(rows: list[dict[str, Any]], title: str | None = None) -> bytes:
             shown = "（未填地区）" if key == "(none)" else shown
             ws.append([label, shown, *[counts.get(s, 0) for s in STATUS_ORDER], sum(counts.values())])
     _finish(ws, [10, 24, *[10] * len(STATUS_ORDER), 8], [False] * (3 + len(STATUS_ORDER)))
+    strings_not_formulas(wb)  # the program writes no formula: crawled text stays text
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

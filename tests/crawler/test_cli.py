@@ -98,6 +98,14 @@ def test_ingest_then_reports(tmp_path) -> None:
     assert (r["agency"], r["year"], r["format"], r["parse_status"]) == ("hongze", 2024, "2021", "ok")
     assert r["first_seen"] == "2025-03-26T00:00:00+08:00"
     assert r["published"] == {"date": "2025-03-25", "source": "url"}
+    from sqlalchemy import select
+
+    from db.models import Evidence
+    from db.schema import open_db
+
+    with open_db(db)() as s:  # crawler.ingestion adds the first-seen date as ingest evidence, once
+        assert [(e.source, e.value) for e in s.scalars(select(Evidence)) if e.source == "ingest"] == \
+            [("ingest", "2025-03-26")]
     unknown = CliRunner().invoke(main, ["ingest", str(PDF), "--agency", "nobody", "--db", db])
     assert unknown.exit_code == 1 and "未知机关代码：nobody" in unknown.output
 
@@ -124,6 +132,15 @@ def test_check_audit_and_dismiss(tmp_path) -> None:
         assert r.exit_code == 0 and (tmp_path / f"a.{fmt}").stat().st_size > 100
     d = CliRunner().invoke(main, ["dismiss", findings[0]["key"], "--reason", "区政府办口径", "--db", db])
     assert "已忽略1项问题" in d.output
+    from sqlalchemy import select
+
+    from db.models import FindingEvent
+    from db.schema import open_db
+
+    with open_db(db)() as s:  # the monitor's dismissal, recorded as the dashboard's are
+        [event] = s.scalars(select(FindingEvent)).all()
+        assert (event.action, event.reason, event.via, event.previous_status) == \
+            ("dismiss", "区政府办口径", "nianbao dismiss", "open")
     after = json.loads(CliRunner().invoke(main, ["check", "--db", db, "--json"]).output)
     assert after == []
     bad = CliRunner().invoke(main, ["check", "--db", db, "--as-of", "30/06/2025"])

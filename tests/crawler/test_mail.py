@@ -1,4 +1,9 @@
-"""Digests through a real SMTP server on loopback (aiosmtpd)."""
+"""Digests through a real SMTP server on loopback (aiosmtpd).
+
+The clock is frozen (time-machine) just after the sample web's crawl: the digest, the
+check and the CLI's default ``--as-of`` (Beijing time) all see the same day, whatever the
+real date and hour the tests run at (the UTC date and the Beijing date differ from 16:00
+UTC, and a run may cross midnight)."""
 
 from __future__ import annotations
 
@@ -10,18 +15,20 @@ from email import policy
 from pathlib import Path
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crawler.cli import main
 from crawler.config import Config, Recipient
 from crawler.digests import build_digests
 from crawler.mailer import SmtpSettings, enqueue, process_outbox
-from db.models import OutboxMessage
+from db.models import CrawlRun, OutboxMessage
 from db.schema import open_db
+from monitor.deadlines import BEIJING
 
-TODAY = datetime.now(UTC).date()
+TODAY: date  # the crawl's day in Beijing, set by the ``db`` fixture while the clock stands there
 
 
 class Inbox:
@@ -59,16 +66,23 @@ def smtp():
 
 
 @pytest.fixture
-def db(crawled, tmp_path: Path) -> str:
-    """A copy of the crawled sample web's database, checked (findings exist)."""
+def db(crawled, tmp_path: Path):
+    """A copy of the crawled sample web's database, checked (findings exist), with the clock
+    frozen a minute after the crawl finished."""
+    global TODAY
     shutil.copy(crawled["dir"] / "nianbao.db", tmp_path / "n.db")
     url = f"sqlite:///{tmp_path / 'n.db'}"
     from monitor.check import run_check
 
     with open_db(url)() as s:
-        run_check(s, TODAY)  # as of D counts only what was known by D: the crawl was made today
-        s.commit()
-    return url
+        finished = s.scalar(select(func.max(CrawlRun.finished_at)))
+    moment = (finished if finished.tzinfo else finished.replace(tzinfo=UTC)) + timedelta(minutes=1)
+    with time_machine.travel(moment, tick=False):
+        TODAY = datetime.now(BEIJING).date()
+        with open_db(url)() as s:
+            run_check(s, TODAY)  # as of D counts only what was known by D: the crawl was made on D
+            s.commit()
+        yield url
 
 
 def test_scoped_digest_over_smtp(db: str, smtp, tmp_path: Path) -> None:

@@ -217,3 +217,74 @@ def test_a_hanging_crawl_is_killed_and_recorded(tmp_path: Path) -> None:
     with open_db(db)() as s:
         run = s.scalar(select(CrawlRun))
         assert run is not None and run.status == "killed" and "time limit" in run.stats["killed"]
+
+
+def test_the_database_password_is_neither_on_a_command_line_nor_in_the_job_store(tmp_path: Path) -> None:
+    """The crawl child gets the URL through its environment (``/proc/<pid>/cmdline`` is
+    readable by every user), and the scheduler's pickled jobs hold no URL at all."""
+    import os
+    import threading
+    import time
+
+    from crawler.config import Config
+
+    secret = "s3cret-db-Pa55"
+    url = f"postgresql+psycopg://nianbao:{secret}@127.0.0.1:1/nianbao"  # nothing listens: the child fails soon
+    seen: list[bytes] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        me = str(os.getpid())
+        while not done.is_set():
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    stat = Path(f"/proc/{pid}/stat").read_text()
+                    if stat.rsplit(")", 1)[1].split()[1] == me:
+                        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                        if b"crawler.cli" in cmdline:
+                            seen.append(cmdline)
+                except OSError:
+                    continue
+            time.sleep(0.01)  # the child lives for seconds: no need to spin
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        result = service.run_child_crawl(url, Config(crawl_timeout_minutes=2), ["a"])
+    finally:
+        done.set()
+        watcher.join()
+    assert result["status"] == "failed"
+    assert seen, "the child crawl was never seen running"
+    assert all(secret.encode() not in c and b"postgresql" not in c for c in seen), seen
+    assert secret not in str(result)
+
+    db = f"sqlite:///{tmp_path / 'jobs.db'}"
+    open_db(db)
+    sched = service.build_scheduler(db, None, scheduler_cls=ManualScheduler, executors={"default": DebugExecutor()})
+    sched.start()
+    sched.shutdown()
+    from sqlalchemy import create_engine, text
+
+    with create_engine(db).connect() as conn:
+        states = [bytes(r[0]) for r in conn.execute(text("SELECT job_state FROM apscheduler_jobs"))]
+    assert len(states) == 3 and not any(str(tmp_path).encode() in s for s in states)
+
+
+def test_a_job_stored_with_the_url_by_an_older_version_is_replaced(tmp_path: Path) -> None:
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.triggers.cron import CronTrigger
+
+    db = f"sqlite:///{tmp_path / 'old.db'}"
+    open_db(db)
+    old = ManualScheduler(jobstores={"default": SQLAlchemyJobStore(url=db, tablename="apscheduler_jobs")},
+                          timezone=service.TIMEZONE)
+    old.add_job("crawler.service:crawl_tick", CronTrigger(minute=5, timezone=service.TIMEZONE), args=[db, None],
+                id="crawl", name="old")
+    old.start()
+    old.shutdown()
+    sched = service.build_scheduler(db, None, scheduler_cls=ManualScheduler, executors={"default": DebugExecutor()})
+    sched.start()
+    job = sched.get_job("crawl")
+    assert job.func_ref == "crawler.service:scheduled_crawl" and list(job.args) == [None]
+    sched.shutdown()

@@ -84,3 +84,29 @@ def test_non_gov_host_and_the_trusted_list(tmp_path: Path) -> None:
         s.commit()
         found, _ = run_check(s, date(2025, 6, 30), years=[2024], replay=True)
         assert not [f for f in found if f.code == "NON_GOV_HOST"]
+
+
+def test_the_tests_domain_is_trusted_only_by_the_tests_configuration(tmp_path: Path) -> None:
+    """``.gov.cn.test`` (the test webs' domain) is not a government domain to the product:
+    a registry trusts it through ``defaults.trusted_hosts``, as the test webs' registries do."""
+    from sampleweb.sites import demo_sites, registry_yaml
+
+    factory = open_db(f"sqlite:///{tmp_path / 't.db'}")
+    base = "agencies:\n  - {id: x, name: 某某局, kind: department, site: 'http://x.gov.cn.test/'}\n"
+    with factory() as s:
+        sync_registry(s, parse_registry(base))
+        seen = _at("2025-01-20T10:00")
+        doc = Document(agency_id="x", kind="page", url="http://portal.gov.cn.test/x-2024.html", year=2024,
+                       title="某某局2024年政府信息公开工作年度报告", first_seen=seen, last_seen=seen)
+        s.add(doc)
+        s.flush()
+        s.add(DocumentVersion(document_id=doc.id, sha256="d" * 64, size=1, detected_type="html", parse_status="ok",
+                              fetched_at=seen, report={"sections": list("一二三四五六"), "tables": {}}, text=""))
+        s.commit()
+        found, _ = run_check(s, date(2025, 6, 30), years=[2024], replay=True)
+        assert [f.evidence for f in found if f.code == "NON_GOV_HOST"] == [{"hosts": ["portal.gov.cn.test"]}]
+        sync_registry(s, parse_registry("defaults:\n  trusted_hosts: [gov.cn.test]\n" + base))
+        s.commit()
+        found, _ = run_check(s, date(2025, 6, 30), years=[2024], replay=True)
+        assert not [f for f in found if f.code == "NON_GOV_HOST"]
+    assert parse_registry(registry_yaml(demo_sites())).trusted_hosts == ["gov.cn.test"]
