@@ -200,4 +200,5 @@ def parse_guarded(
         proc.join(5)
 
 
-from parsing.pool import GROUPS_ENV, GROUPS_FILE, ParserPool, kill_tree  # noqa: E402 - ParserPool re-exported
+from parsing.pool import GROUPS_ENV, GROUPS_FILE, kill_tree  # noqa: E402
+from parsing.pool import ParserPool as ParserPool  # noqa: E402 - re-exported: the crawler's entry point
