@@ -10,7 +10,8 @@ import re
 from datetime import datetime
 
 from db.store import Fetch
-from parsing.api import ParserPool, parse_guarded
+from parsing.api import PARSER_VERSION, ParserPool, parse_guarded
+from parsing.errors import PERMANENT
 from parsing.evidence import page_evidence, url_date
 from parsing.meta import agency_from_title, title_year
 from parsing.readers.html import decode_html
@@ -45,8 +46,10 @@ def build_fetch(
     if parse:
         report = parser.parse(body) if parser is not None else parse_guarded(body, timeout=timeout)
         data = report.to_json()
+        fetch.parser_version = PARSER_VERSION
         if report.error:
             fetch.parse_error = report.error
+            fetch.parse_failure = report.failure or PERMANENT
             # an article page that only links its attachment is still a report page
             fetch.report = data if report.title else None
         else:
