@@ -51,8 +51,10 @@ def _recognise(arr: Any) -> Any:
     except MemoryError as exc:
         raise ParseError(f"OCR ran out of memory on a {arr.shape[1]}×{arr.shape[0]} picture") from exc
     except Exception as exc:  # noqa: BLE001 - onnxruntime and OpenCV raise many types
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise ParseError(f"OCR failed on a {arr.shape[1]}×{arr.shape[0]} picture: {first}") from exc
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        # the engine's message may hold a whole traceback: its last line says what failed
+        why = (lines[-1] if lines and lines[0].startswith("Traceback") else lines[0]) if lines else type(exc).__name__
+        raise ParseError(f"OCR failed on a {arr.shape[1]}×{arr.shape[0]} picture: {why[:200]}") from exc
     return result
 
 

@@ -50,3 +50,15 @@ def test_an_ocr_engine_failure_is_one_line(monkeypatch: pytest.MonkeyPatch) -> N
     report = api.parse_bytes(PNG.read_bytes())
     assert report.error is not None and report.error.startswith("OCR failed on a ")
     assert "\n" not in report.error and "Failed to allocate" in report.error
+
+
+@pytest.mark.skipif(not ocr.available(), reason="OCR extra not installed")
+def test_an_engine_message_holding_a_traceback_gives_its_last_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> object:
+        def run(arr: object) -> object:
+            raise RuntimeError('Traceback (most recent call last):\n  File "x.py", line 1\nMemoryError: bad alloc\n')
+        return run
+
+    monkeypatch.setattr(ocr, "_engine", broken)
+    report = api.parse_bytes(PNG.read_bytes())
+    assert report.error is not None and report.error.endswith("picture: MemoryError: bad alloc")
