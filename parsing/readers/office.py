@@ -69,14 +69,16 @@ def convert(data: bytes, kind: str, target: str, timeout: float | None = None) -
         raise ParseError(f"{kind.upper()} needs LibreOffice (soffice) to be read; install libreoffice-writer-nogui",
                          transient=True)
     limit = CONVERT_TIMEOUT if timeout is None else timeout
-    with _lock, tempfile.TemporaryDirectory(prefix="nianbao-lo-") as tmp:
+    with _lock, tempfile.TemporaryDirectory(prefix="nianbao-lo-", ignore_cleanup_errors=True) as tmp:
         src = Path(tmp) / f"input.{_SUFFIX.get(kind, kind)}"
         src.write_bytes(data)
         profile = _profile_dir()
         cmd = [exe, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                f"-env:UserInstallation={profile.as_uri()}",
                "--convert-to", target, "--outdir", tmp, str(src)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        # its own temporary files (lu*.tmp) go into the conversion's directory, removed with it
+        env = {**os.environ, "TMPDIR": tmp}
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, env=env)
         _note_group(proc.pid)
         try:
             stdout, stderr = proc.communicate(timeout=limit)
