@@ -135,3 +135,43 @@ def test_reparse_command(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -
 def test_reparse_on_a_missing_database_is_one_line(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["reparse", "--db", f"sqlite:///{tmp_path}/none.db"])
     assert out.exit_code == 1 and "没有数据库" in out.output
+
+
+def test_the_next_crawl_parses_a_transient_failure_again(env: dict[str, str]) -> None:
+    """The crawl's own path: the store pipeline parses in its pool; the first crawl's parse
+    overruns its limit, the next crawl's parse of the same bytes is kept."""
+    import hashlib
+    import shutil
+
+    from crawler.pipelines import StorePipeline
+    from db.registry import load_registry, sync_registry
+    from parsing.api import ParserPool
+    from spiders.items import ReportPage
+
+    factory = open_db(env["db"])
+    with factory() as s:
+        sync_registry(s, load_registry(env["reg"]))
+        s.commit()
+    body = PDF.read_bytes()
+    rel = f"{hashlib.sha256(body).hexdigest()[:2]}/{hashlib.sha256(body).hexdigest()}.pdf"
+    (Path(env["files"]) / rel).parent.mkdir(parents=True)
+    shutil.copyfile(PDF, Path(env["files"]) / rel)
+
+    def crawl(timeout: float) -> None:
+        pipeline = StorePipeline(None, env["db"], env["files"], None)
+        pipeline.parser = ParserPool(1, timeout=timeout)
+        item = ReportPage(agency_id="hongze", url=URL, kind="file", file_urls=[URL],
+                          files=[{"url": URL, "requested": URL, "path": rel, "status": 200}])
+        try:
+            pipeline._store(item, None)
+        finally:
+            pipeline.parser.close()
+
+    crawl(0.001)
+    [v] = _versions(env)
+    assert (v.parse_status, v.parse_failure) == ("error", "transient")
+    assert _report(env) == UNREAD
+    crawl(120)
+    [v] = _versions(env)
+    assert (v.parse_status, v.parse_failure, v.parse_attempts) == ("ok", None, 2)
+    assert _report(env) == READ and _codes(env) == CHECKED
