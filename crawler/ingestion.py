@@ -83,11 +83,19 @@ def stack_images(bodies: list[bytes]) -> bytes | None:
         from PIL import Image
     except ImportError:
         return None
+    import warnings
+
+    from parsing.readers.ocr import MAX_PIXELS
+
     images = []
     for body in bodies:
         try:
-            img = Image.open(io.BytesIO(body))
-            img.load()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Pillow's bomb warning: the size is checked here
+                img = Image.open(io.BytesIO(body))
+                if img.width * img.height > MAX_PIXELS:
+                    continue  # a huge picture is not stacked (the parser refuses it in one line)
+                img.load()
             images.append(img.convert("RGB"))
         except Exception:  # noqa: BLE001 - not a picture Pillow reads: skipped
             continue
