@@ -314,6 +314,7 @@ import crawler.cli_dashboard  # noqa: E402,F401 - registers dashboard
 import crawler.cli_jobs  # noqa: E402,F401 - registers worker, enqueue (the distributed mode)
 import crawler.cli_outputs  # noqa: E402,F401 - registers notice, export
 import crawler.cli_registry  # noqa: E402,F401 - registers registry import/discover/accept/columns/export
+import crawler.cli_reparse  # noqa: E402,F401 - registers reparse
 import crawler.cli_service  # noqa: E402,F401 - registers digest, serve, jobs
 
 if __name__ == "__main__":  # pragma: no cover

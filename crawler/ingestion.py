@@ -12,9 +12,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from db.store import Fetch, FileStore, Stored, store_fetch
-from parsing.api import ParserPool, parse_guarded
+from parsing.api import PARSER_VERSION, parse_guarded
+from parsing.errors import PERMANENT
 from parsing.evidence import page_evidence, url_date
 from parsing.meta import agency_from_title, title_year
+from parsing.pool import ParserPool
 from parsing.readers.html import decode_html
 from parsing.sniff import sniff
 
@@ -47,8 +49,10 @@ def build_fetch(
     if parse:
         report = parser.parse(body) if parser is not None else parse_guarded(body, timeout=timeout)
         data = report.to_json()
+        fetch.parser_version = PARSER_VERSION
         if report.error:
             fetch.parse_error = report.error
+            fetch.parse_failure = report.failure or PERMANENT
             # an article page that only links its attachment is still a report page
             fetch.report = data if report.title else None
         else:
@@ -91,11 +95,19 @@ def stack_images(bodies: list[bytes]) -> bytes | None:
         from PIL import Image
     except ImportError:
         return None
+    import warnings
+
+    from parsing.readers.ocr import MAX_PIXELS
+
     images = []
     for body in bodies:
         try:
-            img: Image.Image = Image.open(io.BytesIO(body))
-            img.load()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Pillow's bomb warning: the size is checked here
+                img: Image.Image = Image.open(io.BytesIO(body))
+                if img.width * img.height > MAX_PIXELS:
+                    continue  # a huge picture is not stacked (the parser refuses it in one line)
+                img.load()
             images.append(img.convert("RGB"))
         except Exception:  # noqa: BLE001 - not a picture Pillow reads: skipped
             continue

@@ -26,7 +26,7 @@ from crawler.ingestion import build_fetch, stack_images
 from db.models import AgencyCrawl, CrawlRun, Document
 from db.schema import open_db
 from db.store import FileStore, finish_run, mark_removed, record_agency_crawl, store_fetch
-from parsing.api import ParserPool
+from parsing.pool import ParserPool
 from parsing.sniff import sniff
 from spiders.items import ReportPage
 

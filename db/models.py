@@ -161,6 +161,10 @@ class DocumentVersion(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     parse_status: Mapped[str] = mapped_column(String(20))  # ok | error | skipped
     parse_error: Mapped[str | None] = mapped_column(Text)
+    # with an error: transient (parsed again by the next crawl / `nianbao reparse`) | permanent
+    parse_failure: Mapped[str | None] = mapped_column(String(20))  # migration 0009
+    parser_version: Mapped[str | None] = mapped_column(String(20))  # parsing.api.PARSER_VERSION
+    parse_attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     text: Mapped[str | None] = mapped_column(Text)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,33 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.dates import BEIJING, publication_date
+from db.fetch import Fetch as Fetch  # re-exported: the crawler and ingest build one
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, utcnow
+from db.reparse import needs_reparse, refresh_version
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
         "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
-
-
-@dataclass(slots=True)
-class Fetch:
-    """One fetched document, as handed to :func:`store_fetch`."""
-
-    agency_id: str
-    url: str
-    body: bytes
-    kind: str = "page"  # page | attachment
-    detected_type: str = "html"
-    title: str | None = None
-    year: int | None = None
-    report_agency: str | None = None
-    status: int | None = 200
-    etag: str | None = None
-    last_modified: str | None = None
-    parent_url: str | None = None
-    report: dict[str, Any] | None = None  # parse result JSON
-    parse_error: str | None = None
-    text: str | None = None
-    evidence: list[tuple[str, str]] = field(default_factory=list)  # (source, ISO date)
-    seen_at: datetime = field(default_factory=utcnow)
 
 
 @dataclass(slots=True)
@@ -123,6 +102,7 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             stored_path=files.put(fetch.body, sha, fetch.detected_type) if files else None,
             fetched_at=fetch.seen_at, parse_status="error" if fetch.parse_error else ("ok" if fetch.report else "skipped"),
             parse_error=fetch.parse_error, report=fetch.report, text=fetch.text,
+            parse_failure=fetch.parse_failure if fetch.parse_error else None, parser_version=fetch.parser_version,
         )
         try:  # the same race for (document, sha256): keep the version the other worker stored
             with session.begin_nested():
@@ -131,6 +111,8 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             version = session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
                                                                     DocumentVersion.sha256 == sha)).one()
             new_version = False
+    elif needs_reparse(version):  # same bytes, but the last parse failed for a passing reason
+        refresh_version(version, fetch)
     evidence = list(fetch.evidence)
     if new_document:
         evidence.append(("first_seen", fetch.seen_at.isoformat(timespec="seconds")))

@@ -8,11 +8,14 @@ limit, so a pathological document can neither hang the caller nor eat its memory
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import re
 import resource
+import tempfile
 import traceback
 
-from parsing.errors import ParseError
+from parsing.errors import PERMANENT, TRANSIENT, ParseError
+from parsing.groups import GROUPS_ENV, GROUPS_FILE, kill_tree
 from parsing.interpret import interpret
 from parsing.layout import Layout
 from parsing.model import Report
@@ -24,6 +27,9 @@ from parsing.readers.sheet import read_xls, read_xlsx
 from parsing.readers.text import read_text
 from parsing.sniff import IMAGE_TYPES, sniff
 
+# The parser's version, stored with every parse result: when it changes, ``nianbao reparse
+# --since-version`` parses the stored documents again.  Raise it when parsing changes results.
+PARSER_VERSION = "2"
 MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 4096
@@ -86,24 +92,31 @@ def parse_bytes(data: bytes, *, use_ocr: bool = True, article_text: bool = False
     :class:`ParserPool`) ask for it.
     """
     if len(data) > MAX_BYTES:
-        return Report(source_type="unknown", error=f"document too large ({len(data) // 2**20} MB > {MAX_BYTES // 2**20} MB)")
+        return too_large(len(data))
     kind = sniff(data)
     try:
         layout = read_layout(data, kind, use_ocr=use_ocr)
         report = interpret(layout)
     except ParseError as exc:
-        return Report(source_type=kind, error=str(exc))
+        return Report(source_type=kind, error=str(exc), failure=exc.failure)
     except MemoryError:
-        return Report(source_type=kind, error="out of memory while parsing")
+        return Report(source_type=kind, error="out of memory while parsing", failure=PERMANENT)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not take the caller down
-        last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return Report(source_type=kind, error=f"internal parser error on {kind}: {last}")
+        last = traceback.format_exception_only(type(exc), exc)[-1].strip().splitlines()[0]
+        return Report(source_type=kind, error=f"internal parser error on {kind}: {last}", failure=PERMANENT)
     if kind == "html" and article_text:
         report.main_text = main_text(data)
     if not _looks_like_report(report):
         what = "an HTML page" if kind == "html" else f"a {kind} document"
         report.error = f"not an annual report: {what} without the report's title, sections or tables"
+        report.failure = PERMANENT
     return report
+
+
+def too_large(size: int) -> Report:
+    """The report of a document over :data:`MAX_BYTES` (refused unread)."""
+    return Report(source_type="unknown", failure=PERMANENT,
+                  error=f"document too large ({size // 2**20} MB > {MAX_BYTES // 2**20} MB)")
 
 
 def main_text(data: bytes) -> str | None:
@@ -116,7 +129,14 @@ def main_text(data: bytes) -> str | None:
         return None
 
 
-def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:
+def _child(conn, data: bytes, use_ocr: bool, memory_mb: int, tmpdir: str) -> None:
+    try:
+        os.setsid()  # its own process group: a timeout kills the LibreOffice it started too
+    except OSError:
+        pass
+    os.environ["TMPDIR"] = tmpdir
+    os.environ[GROUPS_ENV] = os.path.join(tmpdir, GROUPS_FILE)
+    tempfile.tempdir = tmpdir
     try:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -125,7 +145,7 @@ def _child(conn, data: bytes, use_ocr: bool, memory_mb: int) -> None:
     try:
         conn.send(parse_bytes(data, use_ocr=use_ocr, article_text=True))
     except MemoryError:
-        conn.send(Report(source_type="unknown", error=f"out of memory (limit {memory_mb} MB)"))
+        conn.send(Report(source_type="unknown", error=f"out of memory (limit {memory_mb} MB)", failure=PERMANENT))
     finally:
         conn.close()
 
@@ -137,10 +157,18 @@ def parse_guarded(
     timeout: float = DEFAULT_TIMEOUT,
     memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> Report:
-    """:func:`parse_bytes` in a child process with a time and memory limit."""
+    """:func:`parse_bytes` in a child process with a time and memory limit.
+
+    The child leads its own process group and works in its own temporary directory: on a
+    timeout the whole group (a LibreOffice it started included) is killed and the
+    directory removed, so nothing outlives the call.
+    """
+    if len(data) > MAX_BYTES:
+        return too_large(len(data))
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, data, use_ocr, memory_mb), daemon=True)
+    tmpdir = tempfile.mkdtemp(prefix="nianbao-parser-")
+    proc = ctx.Process(target=_child, args=(child, data, use_ocr, memory_mb, tmpdir), daemon=True)
     proc.start()
     child.close()
     try:
@@ -151,72 +179,12 @@ def parse_guarded(
                 pass
             proc.join(5)
             code = proc.exitcode
-            return Report(source_type=sniff(data), error=f"parser process died (exit code {code}); likely out of memory (limit {memory_mb} MB)")
-        return Report(source_type=sniff(data), error=f"parsing timed out after {timeout:g} s")
+            return Report(source_type=sniff(data), failure=TRANSIENT,
+                          error=f"parser process died (exit code {code}); likely out of memory (limit {memory_mb} MB)")
+        return Report(source_type=sniff(data), error=f"parsing timed out after {timeout:g} s", failure=TRANSIENT)
     finally:
         parent.close()
-        if proc.is_alive():
-            proc.kill()
+        if proc.pid is not None:
+            kill_tree(proc.pid, tmpdir)  # the child, any LibreOffice it started, its temp dir
         proc.join(5)
 
-
-def _pool_init(memory_mb: int) -> None:
-    try:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
-
-
-def _pool_parse(data: bytes, use_ocr: bool) -> Report:
-    try:
-        return parse_bytes(data, use_ocr=use_ocr, article_text=True)
-    except MemoryError:
-        return Report(source_type="unknown", error="out of memory while parsing")
-
-
-class ParserPool:
-    """Long-lived parser processes with the guards of :func:`parse_guarded`.
-
-    For the crawler: forking a large crawler process per document costs more than the
-    parse itself, so documents go to ``processes`` spawned workers (address-space limit
-    set once); a document that exceeds ``timeout`` gets an error and the pool is
-    replaced, so one bad file never blocks the others.  Thread-safe.
-    """
-
-    def __init__(self, processes: int = 2, *, timeout: float = DEFAULT_TIMEOUT,
-                 memory_mb: int = DEFAULT_MEMORY_MB, use_ocr: bool = True) -> None:
-        import threading
-
-        self.processes = processes
-        self.timeout = timeout
-        self.memory_mb = memory_mb
-        self.use_ocr = use_ocr
-        self._lock = threading.Lock()
-        self._pool = self._start()
-
-    def _start(self):
-        ctx = mp.get_context("spawn")
-        return ctx.Pool(self.processes, initializer=_pool_init, initargs=(self.memory_mb,), maxtasksperchild=500)
-
-    def parse(self, data: bytes) -> Report:
-        if len(data) > MAX_BYTES:
-            return Report(source_type="unknown", error=f"document too large ({len(data) // 2**20} MB > {MAX_BYTES // 2**20} MB)")
-        with self._lock:
-            pool = self._pool
-        result = pool.apply_async(_pool_parse, (data, self.use_ocr))
-        try:
-            return result.get(self.timeout)
-        except mp.TimeoutError:
-            with self._lock:
-                if self._pool is pool:
-                    pool.terminate()
-                    self._pool = self._start()
-            return Report(source_type=sniff(data), error=f"parsing timed out after {self.timeout:g} s")
-        except Exception as exc:  # noqa: BLE001 - a dead worker (e.g. killed) must not stop the crawl
-            return Report(source_type=sniff(data), error=f"parser process failed: {type(exc).__name__}")
-
-    def close(self) -> None:
-        with self._lock:
-            self._pool.terminate()
-            self._pool.join()

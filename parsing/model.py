@@ -69,6 +69,7 @@ class Report:
     text_chars: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    failure: str | None = None  # with ``error``: "transient" (may parse another time) or "permanent"
     text: str = ""
     page_meta: dict[str, str] = field(default_factory=dict)  # HTML <meta> name -> content
     main_text: str | None = None  # an HTML page's article text (trafilatura), for comparing prose
@@ -121,6 +122,7 @@ class Report:
             "tables": tables,
             "warnings": list(self.warnings),
             "error": self.error,
+            "failure": self.failure,
             "source_type": self.source_type,
             "pages": self.pages,
             "table_status": status,

@@ -7,7 +7,6 @@ cells need no special care: a vertically merged continuation cell is an empty ``
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 from lxml import etree
@@ -15,10 +14,13 @@ from lxml import etree
 from parsing.errors import ParseError
 from parsing.layout import Cell, Layout, Row, text_row
 from parsing.normalize import clean_cell
+from parsing.readers.zipguard import open_package, read_member
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
-MAX_XML_BYTES = 200 * 1024 * 1024
+MAX_XML_BYTES = 32 * 1024 * 1024  # lxml needs ~10 times the text: a worker stays well under 500 MB
+MAX_CORE_BYTES = 256 * 1024  # docProps/core.xml: a title and a few dates
+_SAFE = etree.XMLParser(huge_tree=False, resolve_entities=False, no_network=True)
 
 
 def _para_lines(p: etree._Element) -> list[str]:
@@ -67,11 +69,8 @@ def _body_rows(body: etree._Element) -> list[Row]:
 
 
 def read_docx(data: bytes) -> Layout:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ParseError("broken DOCX: not a valid zip archive") from exc
-    with zf:
+    """Every member's inflated size and ratio is checked before any is read (zip bombs)."""
+    with open_package(data, "docx") as zf:
         try:
             info = zf.getinfo("word/document.xml")
         except KeyError as exc:
@@ -79,18 +78,18 @@ def read_docx(data: bytes) -> Layout:
         if info.file_size > MAX_XML_BYTES:
             raise ParseError(f"DOCX body too large ({info.file_size // 2**20} MB)")
         try:
-            root = etree.fromstring(zf.read(info), parser=etree.XMLParser(huge_tree=False, resolve_entities=False))
+            root = etree.fromstring(read_member(zf, info.filename, MAX_XML_BYTES), parser=_SAFE)
         except (etree.XMLSyntaxError, zipfile.BadZipFile, EOFError) as exc:
             raise ParseError(f"broken DOCX: {exc}") from exc
         layout = Layout(rows=[], source_type="docx")
         if "docProps/core.xml" in zf.namelist():
             try:
-                core = etree.fromstring(zf.read("docProps/core.xml"))
+                core = etree.fromstring(read_member(zf, "docProps/core.xml", MAX_CORE_BYTES), parser=_SAFE)
                 title = core.findtext(_DC_TITLE)
                 if title and title.strip():
                     layout.title_hints.append(title.strip())
-            except etree.XMLSyntaxError:
-                pass
+            except (etree.XMLSyntaxError, ParseError, zipfile.BadZipFile, EOFError):
+                layout.warnings.append("docProps/core.xml unreadable or too large; its title was not used")
     body = root.find(f"{W}body")
     if body is None:
         raise ParseError("broken DOCX: no document body")

@@ -11,11 +11,15 @@ import functools
 import io
 from typing import Any
 
+from parsing.errors import ParseError
 from parsing.layout import Layout, Row
 from parsing.normalize import is_numeric_text
 from parsing.readers.boxes import Box, Rules, merge_table_rows, rows_from_boxes
 
 INSTALL_HINT = "pip install 'nianbao[ocr]'"
+# A picture larger than this is refused before it is decoded: decoding a 100-megapixel PNG
+# takes hundreds of MB and OCR on it minutes, and Pillow's own guard prints a warning.
+MAX_PIXELS = 60_000_000
 
 
 @functools.cache
@@ -33,9 +37,25 @@ def unavailable_warning() -> str:
 
 @functools.cache
 def _engine() -> Any:
+    import onnxruntime
     from rapidocr_onnxruntime import RapidOCR
 
+    onnxruntime.set_default_logger_severity(4)  # its C++ log lines on stderr: failures are raised anyway
     return RapidOCR()
+
+
+def _recognise(arr: Any) -> Any:
+    """Run the OCR engine; any failure of it becomes one :class:`ParseError` line."""
+    try:
+        result, _ = _engine()(arr)
+    except MemoryError as exc:
+        raise ParseError(f"OCR ran out of memory on a {arr.shape[1]}×{arr.shape[0]} picture") from exc
+    except Exception as exc:  # noqa: BLE001 - onnxruntime and OpenCV raise many types
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        # the engine's message may hold a whole traceback: its last line says what failed
+        why = (lines[-1] if lines and lines[0].startswith("Traceback") else lines[0]) if lines else type(exc).__name__
+        raise ParseError(f"OCR failed on a {arr.shape[1]}×{arr.shape[0]} picture: {why[:200]}") from exc
+    return result
 
 
 def _runs(line: Any, min_len: int) -> list[tuple[int, int]]:
@@ -70,7 +90,7 @@ def rows_from_image(image: Any, page: int, scale: float = 1.0) -> list[Row]:
         arr = np.stack([arr] * 3, axis=-1)
     elif arr.shape[-1] == 4:
         arr = arr[..., :3]
-    result, _ = _engine()(arr)
+    result = _recognise(arr)
     boxes: list[Box] = []
     for points, text, _score in result or []:
         xs = [p[0] / scale for p in points]
@@ -95,11 +115,28 @@ def read_image(data: bytes) -> Layout:
         layout.unreadable = True
         layout.warnings.append(unavailable_warning())
         return layout
+    import warnings
+
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as img:
-        img.load()
-        rgb = img.convert("RGB")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DecompressionBombWarning: the size is checked below
+        try:
+            img = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise ParseError(f"image too large to read (over {2 * (Image.MAX_IMAGE_PIXELS or 0)} pixels; "
+                             f"limit {MAX_PIXELS})") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ParseError(f"broken image: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        with img:
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise ParseError(f"image too large for OCR ({width}×{height} pixels; limit {MAX_PIXELS})")
+            try:
+                img.load()
+                rgb = img.convert("RGB")
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise ParseError(f"broken image: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
     layout.rows = rows_from_image(rgb, 1)
     layout.warnings.append("tables read by OCR from an image; check the values")
     return layout

@@ -28,7 +28,11 @@ from parsing.readers.boxes import (
 
 MAX_PAGES = 300
 _INVISIBLE = frozenset((0xA0, 0x3000, 0xFEFF, 0xFFFE, 0xFFFF))
-MIN_TEXT_CHARS = 10  # fewer characters than this on a page with an image: a scan
+# A page is a scan when pictures cover much of it and its text covers almost nothing: a
+# share of the page's area, not a count of characters, so that the thin text layer some
+# scanner apps stamp on every page ("Scanned by CamScanner") does not hide the scan.
+MIN_IMAGE_COVER = 0.3  # pictures over at least this share of the page
+MAX_TEXT_COVER = 0.015  # characters' boxes over less than this (a full text page: 10-25 %)
 OCR_SCALE = 200 / 72
 
 
@@ -99,8 +103,33 @@ def _page_rules(page: pdfium.PdfPage) -> Rules:
     return Rules(horizontal, vertical)
 
 
-def _has_images(page: pdfium.PdfPage) -> bool:
-    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+def _image_cover(page: pdfium.PdfPage) -> float:
+    """The share of the page that pictures cover (their boxes clipped to the page)."""
+    width, height = page.get_width(), page.get_height()
+    area = 0.0
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        try:
+            left, bottom, right, top = obj.get_bounds()
+        except Exception:  # noqa: BLE001 - a picture without bounds covers nothing we can tell
+            continue
+        w = min(right, width) - max(left, 0.0)
+        h = min(top, height) - max(bottom, 0.0)
+        if w > 0 and h > 0:
+            area += w * h
+    return min(1.0, area / max(width * height, 1.0))
+
+
+def _text_cover(boxes: list[Box], page: pdfium.PdfPage) -> float:
+    """The share of the page that the characters' boxes cover."""
+    area = sum(max(b.x1 - b.x0, 0.0) * max(b.bottom - b.top, 0.0) for b in boxes)
+    return area / max(page.get_width() * page.get_height(), 1.0)
+
+
+def is_scanned(boxes: list[Box], page: pdfium.PdfPage) -> bool:
+    """A picture of a page, whatever thin text layer lies over it."""
+    if _text_cover(boxes, page) >= MAX_TEXT_COVER:
+        return False
+    return _image_cover(page) >= MIN_IMAGE_COVER
 
 
 def open_pdf(data: bytes) -> pdfium.PdfDocument:
@@ -133,7 +162,7 @@ def read_pdf(data: bytes, use_ocr: bool = True) -> Layout:
             page = pdf[index]
             try:
                 boxes = _page_boxes(page)
-                if len(boxes) < MIN_TEXT_CHARS and _has_images(page):
+                if is_scanned(boxes, page):
                     scanned.append(index + 1)
                     pages.append(_scanned_page(page, index + 1, layout, use_ocr))
                 else:
@@ -159,6 +188,10 @@ def _scanned_page(page: pdfium.PdfPage, number: int, layout: Layout, use_ocr: bo
         if not any("OCR" in w for w in layout.warnings):
             layout.warnings.append(ocr.unavailable_warning() if use_ocr else "OCR disabled; scanned pages not read")
         return []
+    # the thin text layer (a scanner app's stamp) is not the picture: OCR the picture alone
+    for obj in list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=1)):
+        page.remove_obj(obj)
+        obj.close()
     bitmap = page.render(scale=OCR_SCALE, grayscale=True)
     try:
         image = bitmap.to_numpy()

@@ -7,6 +7,7 @@ import time
 import pytest
 
 import parsing.api as api
+import parsing.pool as pool_mod
 from parsing.model import Report
 from tests.conftest import FIXTURES
 
@@ -78,7 +79,7 @@ def test_parser_bug_becomes_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_parser_pool_parses_and_survives_a_timeout() -> None:
-    pool = api.ParserPool(processes=1, timeout=60)
+    pool = pool_mod.ParserPool(processes=1, timeout=60)
     try:
         assert pool.parse(REAL_PDF.read_bytes()).tables["requests"].rows["new_received"]["total"] == 21
         pool.timeout = 0.001  # nothing parses that fast: the worker is abandoned and replaced
