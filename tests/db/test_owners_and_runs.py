@@ -16,7 +16,15 @@ from db.models import AgencyCrawl, CrawlRun, DocumentOwner
 from db.registry import parse_registry, sync_registry
 from db.runs import mark_dead_runs, process_identity
 from db.schema import alembic_config, open_db
-from db.store import Fetch, FileStore, claim_document, record_agency_crawl, reports, start_run, store_fetch
+from db.store import (
+    Fetch,
+    FileStore,
+    claim_document,
+    record_agency_crawl,
+    reports,
+    start_run,
+    store_fetch,
+)
 
 REGISTRY = """
 agencies:
