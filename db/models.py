@@ -148,6 +148,10 @@ class Document(Base):
     attachments: Mapped[list[Document]] = relationship(order_by="Document.id")
     owners: Mapped[list[DocumentOwner]] = relationship(back_populates="document", order_by="DocumentOwner.id",
                                                        cascade="all, delete-orphan")
+    # attachments this page links that another page linked first (their parent): shared files
+    linked: Mapped[list[Document]] = relationship(
+        secondary="document_links", primaryjoin="Document.id == DocumentLink.page_id",
+        secondaryjoin="Document.id == DocumentLink.attachment_id", order_by="Document.id", viewonly=True)
 
 
 class DocumentOwner(Base):
@@ -169,6 +173,20 @@ class DocumentOwner(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
 
     document: Mapped[Document] = relationship(back_populates="owners")
+
+
+class DocumentLink(Base):
+    """A page linking an attachment whose ``parent_id`` is another page (issue 16): a
+    department's article attaching its government's PDF has the PDF as its attachment too,
+    stored once (migration 0008)."""
+
+    __tablename__ = "document_links"
+    __table_args__ = (UniqueConstraint("page_id", "attachment_id", name="uq_document_links"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DocumentVersion(Base):

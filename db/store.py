@@ -26,6 +26,7 @@ from db.models import (
     AgencyCrawl,
     CrawlRun,
     Document,
+    DocumentLink,
     DocumentOwner,
     DocumentVersion,
     Evidence,
@@ -124,6 +125,8 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     session.flush()
     if fetch.kind == "page":
         add_owner(session, doc, fetch.agency_id, fetch.seen_at, run_id)
+    elif fetch.parent_url and not new_document:  # an attachment another page linked first: this one's too
+        link_attachment(session, doc, fetch.parent_url, fetch.seen_at)
     version = session.scalar(
         select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.sha256 == sha)
     )
@@ -176,6 +179,25 @@ def add_owner(session: Session, doc: Document, agency_id: str, seen_at: datetime
                                       run_id=run_id))
     except IntegrityError:
         return False
+    return True
+
+
+def link_attachment(session: Session, attachment: Document, page_url: str, seen_at: datetime | None = None) -> bool:
+    """Record that the page at ``page_url`` attaches ``attachment`` too (its parent is another
+    page): True when the link is new.  Flushes, does not commit."""
+    page = session.scalar(select(Document).where(Document.url == page_url))
+    if page is None or page.id in (attachment.parent_id, attachment.id):
+        return False
+    have = session.scalar(select(DocumentLink.id).where(DocumentLink.page_id == page.id,
+                                                        DocumentLink.attachment_id == attachment.id))
+    if have is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(DocumentLink(page_id=page.id, attachment_id=attachment.id, first_seen=seen_at or utcnow()))
+    except IntegrityError:
+        return False
+    session.expire(page, ["linked"])
     return True
 
 
@@ -295,7 +317,7 @@ def reports(session: Session, agency: str | None = None, year: int | None = None
 def _report_row(doc: Document, owner: str) -> dict[str, Any]:
     """One stored report of one agency as in ``nianbao reports --json``."""
     version = _best_version(doc)
-    children = [c for c in doc.attachments if c.kind == "attachment"]
+    children = [c for c in dict.fromkeys([*doc.attachments, *doc.linked]) if c.kind == "attachment"]
     # the document holding the tables decides format and parse status
     candidates = [v for v in (version, *(_best_version(c) for c in children)) if v is not None]
     with_tables = [v for v in candidates if v.report and any(v.report.get("tables", {}).values())]

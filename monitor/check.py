@@ -28,6 +28,7 @@ from db.models import (
     AgencyCrawl,
     CrawlRun,
     Document,
+    DocumentLink,
     DocumentOwner,
     DocumentVersion,
     Evidence,
@@ -112,6 +113,11 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
             by_id[r.id] = LoadedDoc(*r)
         for r in session.execute(select(*cols).where(d.c.parent_id.in_(shared[k:k + 5000]))):
             by_id.setdefault(r.id, LoadedDoc(*r))  # their attachments
+    links = _links(session, [i for i, doc in by_id.items() if doc.kind == "page"])
+    linked = list({a for atts in links.values() for a in atts if a not in by_id})  # attached first elsewhere
+    for k in range(0, len(linked), 5000):
+        for r in session.execute(select(*cols).where(d.c.id.in_(linked[k:k + 5000]))):
+            by_id[r.id] = LoadedDoc(*r)
     if by_id:
         ids = list(by_id)
         for k in range(0, len(ids), 5000):
@@ -128,6 +134,8 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
     for doc in by_id.values():
         if doc.kind == "attachment" and doc.parent_id in by_id:
             by_id[doc.parent_id].attachments.append(doc)
+    for page, atts in links.items():
+        by_id[page].attachments += [by_id[a] for a in atts if a in by_id and by_id[a] not in by_id[page].attachments]
     wanted = set(agency_ids)
     for doc in by_id.values():
         if doc.kind == "page" and doc.year:
@@ -136,6 +144,17 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
                 first = [doc.agency_id] if doc.agency_id in wanted else []
                 for aid in dict.fromkeys(first + owners.get(doc.id, [])):
                     out[(aid, doc.year)].append(known)
+    return out
+
+
+def _links(session: Session, page_ids: list[int]) -> dict[int, list[int]]:
+    """Per page, the attachments it shares with a page that linked them first (issue 16)."""
+    link = DocumentLink.__table__
+    out: dict[int, list[int]] = defaultdict(list)
+    for k in range(0, len(page_ids), 5000):
+        for r in session.execute(select(link.c.page_id, link.c.attachment_id)
+                                 .where(link.c.page_id.in_(page_ids[k:k + 5000])).order_by(link.c.id)):
+            out[r.page_id].append(r.attachment_id)
     return out
 
 

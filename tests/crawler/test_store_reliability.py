@@ -232,3 +232,38 @@ def test_one_report_url_listed_by_two_agencies_is_both_agencies_report(tmp_path:
     listed = subprocess.run([sys.executable, "-m", "crawler.cli", "reports", "--json", "--agency", "share-kjj"],
                             capture_output=True, text=True, env=_env(tmp_path), cwd=tmp_path, check=True)
     assert url in listed.stdout
+
+
+def test_one_attachment_linked_from_two_agencies_pages_is_both_reports_file(tmp_path: Path) -> None:
+    portal = "www.attach.gov.cn"
+    title = "2024年政府信息公开工作年度报告"
+    docx = (ROOT / "tests" / "fixtures" / "formats" / "huaian-2024.docx").read_bytes()
+    link = "<p>附件：<a href='/files/2024-report.docx'>2024年政府信息公开工作年度报告.docx</a></p>"
+    routes = {
+        (portal, "/nb/"): Answer(column(("/art/2025/1/20/art_1.html", title))),
+        (portal, "/kjj/nb/"): Answer(column(("/art/2025/1/22/art_2.html", title))),
+        (portal, "/art/2025/1/20/art_1.html"): Answer(article(title, link)),
+        (portal, "/art/2025/1/22/art_2.html"): Answer(article(title, link)),  # the department attaches the same file
+        (portal, "/files/2024-report.docx"): Answer(docx, ctype="application/octet-stream"),
+    }
+    _registry(tmp_path, [
+        {"id": "att-zf", "name": "戊市人民政府", "site": f"http://{portal}/", "start_urls": [f"http://{portal}/nb/"]},
+        {"id": "att-kjj", "name": "戊市科学技术局", "site": "http://kjj.attach.gov.cn/",
+         "start_urls": [f"http://{portal}/kjj/nb/"]},
+    ])
+    with LoopWeb(routes) as web:
+        run = _crawl(tmp_path, web)
+        assert run.returncode == 0, run.stderr[-2000:]
+    db = f"sqlite:///{tmp_path / 'nianbao.db'}"
+    with open_db(db)() as s:
+        rows = {r["agency"]: r for r in reports(s, year=2024)}
+    assert set(rows) == {"att-zf", "att-kjj"}
+    for r in rows.values():
+        assert [a["url"] for a in r["attachments"]] == [f"http://{portal}/files/2024-report.docx"], r
+        assert r["parse_status"] == "ok" and r["format"] == "2021"
+    assert rows["att-zf"]["attachments"] == rows["att-kjj"]["attachments"]
+    assert len(list((tmp_path / "files").rglob("*.docx"))) == 1  # stored once
+    status = _statuses(db, 2024)
+    for aid in rows:
+        assert status[aid].status.status in ("published", "late"), (aid, status[aid].status)
+        assert not [d for d in status[aid].drafts if d.code in ("TABLE_MISSING", "SECTION_MISSING", "WRONG_DOCUMENT")]

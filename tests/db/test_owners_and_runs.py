@@ -10,9 +10,9 @@ import sys
 from datetime import UTC, datetime
 
 from alembic import command
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
-from db.models import AgencyCrawl, CrawlRun, DocumentOwner
+from db.models import AgencyCrawl, CrawlRun, DocumentLink, DocumentOwner
 from db.registry import parse_registry, sync_registry
 from db.runs import mark_dead_runs, process_identity
 from db.schema import alembic_config, open_db
@@ -59,6 +59,8 @@ def test_migration_0008_gives_every_stored_document_its_owner(db_url: str) -> No
         rows = conn.execute(text("SELECT d.url, o.agency_id FROM document_owners o JOIN documents d "
                                  "ON d.id = o.document_id")).all()
     assert [tuple(r) for r in rows] == [(URL, "xz")]
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM document_links")).scalar() == 0
     with engine.begin() as conn:  # and back down (batch mode on SQLite)
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0007")
@@ -85,6 +87,26 @@ def test_one_document_two_owners_stored_once(db_url: str, tmp_path) -> None:  # 
         assert [(r["agency"], r["year"], r["url"]) for r in rows] == [("xz", 2020, URL), ("xz-kjj", 2020, URL)]
         assert [r["agency"] for r in reports(s, agency="xz-kjj")] == ["xz-kjj"]
     assert len(list((tmp_path / "files").rglob("*.html"))) == 1  # the file once
+
+
+def test_an_attachment_linked_from_a_second_page_is_its_attachment_too(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    factory = open_db(db_url)
+    files = FileStore(tmp_path / "files")
+    seen = datetime(2021, 2, 6, 2, 0, tzinfo=UTC)
+    gov, dept, pdf = URL, "http://www.sxxz.gov.cn/kjj/2021/t20210206_2.html", "http://www.sxxz.gov.cn/P0202102.pdf"
+    with factory() as s:
+        sync_registry(s, parse_registry(REGISTRY))
+        for aid, page in (("xz", gov), ("xz-kjj", dept)):
+            store_fetch(s, Fetch(aid, page, f"<html>{page}</html>".encode(), year=2020, seen_at=seen), files, None)
+            store_fetch(s, Fetch(aid, pdf, b"%PDF-1.4 the report", kind="attachment", detected_type="pdf",
+                                 parent_url=page, seen_at=seen), files, None)
+        store_fetch(s, Fetch("xz-kjj", pdf, b"%PDF-1.4 the report", kind="attachment", detected_type="pdf",
+                             parent_url=dept, seen_at=seen), files, None)  # again: one link
+        s.commit()
+        assert s.scalar(select(func.count()).select_from(DocumentLink)) == 1
+        rows = {r["agency"]: r for r in reports(s)}
+        assert [a["url"] for a in rows["xz"]["attachments"]] == [a["url"] for a in rows["xz-kjj"]["attachments"]] == [pdf]
+    assert len(list((tmp_path / "files").rglob("*.pdf"))) == 1
 
 
 def test_outcome_recorded_twice_is_one_row(db_url: str) -> None:
