@@ -31,10 +31,19 @@ def inflight(crawler: Any) -> Counter[str]:
     return counts
 
 
-def _columns_settled(spider: Any, aid: str) -> bool:
-    """No page outstanding in any column the agency reached, nor in their sub-columns."""
+def columns_by_agency(spider: Any) -> dict[str, list[str]]:
+    """The columns each agency reached (one pass over the crawl's columns)."""
+    out: dict[str, list[str]] = {}
+    for c in spider.columns.values():
+        for aid in c.reached_by:
+            out.setdefault(aid, []).append(c.url)
+    return out
+
+
+def _columns_settled(spider: Any, roots: list[str]) -> bool:
+    """No page outstanding in any of these columns, nor in their sub-columns."""
     columns = spider.columns
-    stack = [c.url for c in columns.values() if aid in c.reached_by]
+    stack = list(roots)
     seen: set[str] = set()
     while stack:
         url = stack.pop()
@@ -48,11 +57,15 @@ def _columns_settled(spider: Any, aid: str) -> bool:
     return True
 
 
-def finished(spider: Any, crawler: Any, aid: str) -> bool:
-    """Whether nothing more of this agency is under way (see module docstring)."""
-    st = spider.state[aid]
-    return bool(st.get("done")) and st.get("pending", 0) <= 0 and inflight(crawler)[aid] <= 0 \
-        and _columns_settled(spider, aid)
+def finished_agencies(spider: Any, crawler: Any, skip: set[str]) -> list[str]:
+    """The agencies (not in ``skip``) with nothing more under way (see module docstring)."""
+    counts = inflight(crawler)
+    idle = [aid for aid, st in spider.state.items() if aid not in skip and st.get("done")
+            and st.get("pending", 0) <= 0 and counts[aid] <= 0]
+    if not idle:
+        return []
+    reached = columns_by_agency(spider)
+    return [aid for aid in idle if _columns_settled(spider, reached.get(aid, []))]
 
 
 def with_store_failures(outcome: dict[str, Any], failures: list[dict[str, str]]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from crawler.ingestion import build_fetch, stack_images
-from crawler.outcomes import describe_store_error, finished, inflight, with_store_failures
+from crawler.outcomes import describe_store_error, finished_agencies, inflight, with_store_failures
 from db.models import AgencyCrawl, CrawlRun, Document
 from db.schema import open_db
 from db.store import (
@@ -211,8 +211,7 @@ class StorePipeline:
         spider = self.crawler.spider
         if self.writing or self.closed or spider is None or not hasattr(spider, "outcome"):
             return
-        todo = {aid: self._outcome(spider, aid) for aid in spider.state
-                if aid not in self.recorded and finished(spider, self.crawler, aid)}
+        todo = {aid: self._outcome(spider, aid) for aid in finished_agencies(spider, self.crawler, self.recorded)}
         if not todo:
             return
         self.writing = True

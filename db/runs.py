@@ -34,10 +34,19 @@ def _start_time(pid: int) -> str | None:
     return fields[19] if len(fields) > 19 else None
 
 
+def _boot_id() -> str | None:
+    """This boot of the machine: after a reboot every earlier process is gone, whatever its pid."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as f:
+            return f.read().strip() or None
+    except OSError:
+        return None
+
+
 def process_identity() -> dict[str, Any]:
     """This process, as :func:`mark_dead_runs` recognises it later."""
     pid = os.getpid()
-    return {"host": socket.gethostname(), "pid": pid, "pid_started": _start_time(pid)}
+    return {"host": socket.gethostname(), "boot": _boot_id(), "pid": pid, "pid_started": _start_time(pid)}
 
 
 def is_dead(stats: dict[str, Any]) -> bool:
@@ -46,6 +55,8 @@ def is_dead(stats: dict[str, Any]) -> bool:
     never judged dead here (the job queue watches its own workers)."""
     if stats.get("host") != socket.gethostname() or not isinstance(stats.get("pid"), int):
         return False
+    if stats.get("boot") and _boot_id() and stats["boot"] != _boot_id():
+        return True  # the machine restarted since
     started = _start_time(stats["pid"])
     return started is None or (stats.get("pid_started") is not None and started != stats["pid_started"])
 

@@ -133,9 +133,10 @@ def test_a_run_whose_process_died_is_marked_killed(db_url: str) -> None:
         reused = start_run(s, {**me, "pid": os.getpid(), "pid_started": "1", "agency_ids": ["xz"]})  # pid reused
         alive = start_run(s, {**me, "agency_ids": ["xz"]})
         elsewhere = start_run(s, {**me, "host": "another-host", "pid": dead_pid})
+        rebooted = start_run(s, {**me, "boot": "an-earlier-boot"})  # this pid, before a restart of the machine
         record_agency_crawl(s, gone.id, "xz", outcome="ok")
         s.commit()
-        assert sorted(mark_dead_runs(s)) == sorted([gone.id, reused.id])
+        assert sorted(mark_dead_runs(s)) == sorted([gone.id, reused.id, rebooted.id])
         s.commit()
         runs = {r.id: r for r in s.scalars(select(CrawlRun))}
         assert runs[gone.id].status == "killed" and runs[gone.id].finished_at is not None
