@@ -146,7 +146,7 @@ class StorePipeline:
                 if new is None:  # not stored yet: owned once it is (below)
                     self.claims.setdefault(item.url, {})[item.agency_id] = now
                 session.commit()
-            self.stored["shared_reports"] += bool(new)
+                self.stored["shared_reports"] += bool(new)
             return
         if item.kind in ("gone", "unlisted"):
             with self.lock, self.factory() as session:
