@@ -114,6 +114,8 @@ def crawl(registry_path: str | None, agency_ids: tuple[str, ...], years: tuple[i
     except ValueError as exc:
         fail(str(exc))
     click.echo(format_crawl_summary(summary))
+    if summary["counters"].get("store_errors"):  # found but not saved: the run failed for those agencies
+        fail(f"有{summary['counters']['store_errors']}份文件未能保存入数据库，相关机关本次抓取不作为判断依据，请稍后重新抓取")
 
 
 def _require_known_agencies(db_url: str, agency_ids: tuple[str, ...]) -> None:

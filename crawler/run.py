@@ -14,10 +14,12 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler import settings as default_settings
-from db.models import Agency, AgencyCrawl, Document
+from db.models import Agency, AgencyCrawl, Document, DocumentOwner
 from db.registry import Registry, sync_registry
+from db.runs import mark_dead_runs, process_identity
 from db.schema import open_db
 from db.store import start_run
 
@@ -58,6 +60,23 @@ def scrapy_settings(opts: CrawlOptions, run_id: int) -> Settings:
     return s
 
 
+def known_reports(session: Session, agency_ids: list[str]) -> dict[str, list[str]]:
+    """Per agency, the report pages stored for it by earlier crawls (still online), shared
+    ones included: re-checked when the crawl does not list them again."""
+    known: dict[str, list[str]] = {}
+    d, o = Document.__table__, DocumentOwner.__table__
+    live = (d.c.kind == "page") & d.c.removed_at.is_(None)
+    for k in range(0, len(agency_ids), 5000):
+        chunk = agency_ids[k:k + 5000]
+        rows = session.execute(select(d.c.agency_id, d.c.url).where(live, d.c.agency_id.in_(chunk)).union(
+            select(o.c.agency_id, d.c.url).join(d, d.c.id == o.c.document_id).where(live, o.c.agency_id.in_(chunk))))
+        for aid, url in rows:
+            known.setdefault(aid, []).append(url)
+    for urls in known.values():
+        urls.sort()
+    return known
+
+
 def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
     """Crawl the selected agencies; returns the per-agency summary of the run."""
     from spiders.reports import ReportsSpider
@@ -74,11 +93,10 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         missing = sorted(set(opts.agencies) - {a["id"] for a in agencies})
         if missing:
             raise ValueError(f"unknown or inactive agency id(s): {', '.join(missing)}")
-        known: dict[str, list[str]] = {}
-        for doc in session.scalars(select(Document).where(Document.kind == "page", Document.removed_at.is_(None),
-                                                          Document.agency_id.in_([a["id"] for a in agencies]))):
-            known.setdefault(doc.agency_id, []).append(doc.url)
-        run = start_run(session, {"agencies": len(agencies), **opts.run_stats})
+        known = known_reports(session, [str(a["id"]) for a in agencies])
+        mark_dead_runs(session)  # a crawl killed before its end: say so, keep what it finished
+        run = start_run(session, {"agencies": len(agencies), **opts.run_stats, **process_identity(),
+                                  "agency_ids": [a["id"] for a in agencies]})
         session.commit()
         run_id = run.id
     if opts.proxy:

@@ -39,7 +39,7 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 HTTPCACHE_ENABLED = True
 HTTPCACHE_POLICY = "crawler.middlewares.AlwaysRevalidatePolicy"
-HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_STORAGE = "crawler.httpcache.VerifiedCacheStorage"  # bodies checked by sha256 (issue 16 item 12)
 HTTPCACHE_ALWAYS_STORE = True  # store pages without validators too (refetched in full)
 
 DOWNLOADER_MIDDLEWARES = {

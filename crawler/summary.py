@@ -51,17 +51,21 @@ def format_report(report: Report) -> str:
 def format_crawl_summary(summary: dict) -> str:
     """The end-of-crawl summary: one line per agency, then totals."""
     lines = [f"第{summary['run_id']}次抓取："]
-    ok = unreachable = reports = 0
+    ok = unreachable = store_failed = reports = 0
     for aid, o in sorted(summary["agencies"].items()):
         reports += o["reports_found"]
         if o["outcome"] == "ok":
             ok += 1
             lines.append(f"  {aid:<24} 已抓取      年报{o['reports_found']:>3}份，页面{o['pages']}个")
+        elif o["outcome"] == "store_failed":  # reached, but not all of it saved: not proof of anything
+            store_failed += 1
+            lines.append(f"  {aid:<24} 保存失败    {o['reason']}")
         else:
             unreachable += 1
             lines.append(f"  {aid:<24} 无法访问    {o['reason']}")
     c = summary.get("counters", {})
-    lines.append(f"共抓取{ok}个机关，{unreachable}个无法访问，找到年报{reports}份，"
-                 f"获取页面{c.get('pages', 0)}个，出错{c.get('errors', 0)}次")
+    lines.append(f"共抓取{ok}个机关，{unreachable}个无法访问，" + (f"{store_failed}个保存失败，" if store_failed else "")
+                 + f"找到年报{reports}份，获取页面{c.get('pages', 0)}个，出错{c.get('errors', 0)}次"
+                 + (f"（其中保存失败{c['store_errors']}次）" if c.get("store_errors") else ""))
     lines.append(f"浏览器渲染页面 {c.get('rendered_pages', 0)} 个；被拦截页面 {c.get('blocked', 0)} 个")
     return "\n".join(lines)

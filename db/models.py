@@ -92,7 +92,8 @@ class CrawlRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running | done | failed
+    # running | done | failed | killed (its process died: finished agencies keep their outcomes)
+    status: Mapped[str] = mapped_column(String(20), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
@@ -104,7 +105,8 @@ class AgencyCrawl(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
-    outcome: Mapped[str] = mapped_column(String(20), default="ok")  # ok | unreachable
+    # ok | unreachable | store_failed (found, but not all of it could be saved: not proof)
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")
     reason: Mapped[str | None] = mapped_column(Text)
     urls_tried: Mapped[list[Any]] = mapped_column(default=list)  # [{url, status|error, at}]
     columns: Mapped[list[Any]] = mapped_column(default=list)  # 年报 columns crawled
@@ -144,6 +146,47 @@ class Document(Base):
     )
     evidence: Mapped[list[Evidence]] = relationship(back_populates="document", cascade="all, delete-orphan")
     attachments: Mapped[list[Document]] = relationship(order_by="Document.id")
+    owners: Mapped[list[DocumentOwner]] = relationship(back_populates="document", order_by="DocumentOwner.id",
+                                                       cascade="all, delete-orphan")
+    # attachments this page links that another page linked first (their parent): shared files
+    linked: Mapped[list[Document]] = relationship(
+        secondary="document_links", primaryjoin="Document.id == DocumentLink.page_id",
+        secondaryjoin="Document.id == DocumentLink.attachment_id", order_by="Document.id", viewonly=True)
+
+
+class DocumentOwner(Base):
+    """An agency whose report a document is (issue 16, migration 0008).
+
+    One URL can be two agencies' report: a portal serving its departments, a department
+    linking its government's report.  The document (its versions, file and evidence) is
+    stored once; each agency that published it has a row here, with when the crawl first
+    found it as that agency's.  ``documents.agency_id`` stays the first owner.
+    """
+
+    __tablename__ = "document_owners"
+    __table_args__ = (UniqueConstraint("document_id", "agency_id", name="uq_document_owners"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+
+    document: Mapped[Document] = relationship(back_populates="owners")
+
+
+class DocumentLink(Base):
+    """A page linking an attachment whose ``parent_id`` is another page (issue 16): a
+    department's article attaching its government's PDF has the PDF as its attachment too,
+    stored once (migration 0008)."""
+
+    __tablename__ = "document_links"
+    __table_args__ = (UniqueConstraint("page_id", "attachment_id", name="uq_document_links"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class DocumentVersion(Base):

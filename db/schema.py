@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,9 +27,11 @@ def alembic_config(url: str) -> Config:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine; SQLite gets foreign keys, WAL and a busy timeout (30 s, or the URL's
+    ``?timeout=SECONDS``: how long a write waits for another connection's lock)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        given = make_url(url).query.get("timeout")
+        engine = create_engine(url, connect_args={"timeout": float(given if isinstance(given, str) else given[0]) if given else 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:

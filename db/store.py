@@ -16,13 +16,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.dates import BEIJING, publication_date
 from db.fetch import Fetch as Fetch  # re-exported: the crawler and ingest build one
-from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, utcnow
+from db.models import (
+    Agency,
+    AgencyCrawl,
+    CrawlRun,
+    Document,
+    DocumentLink,
+    DocumentOwner,
+    DocumentVersion,
+    Evidence,
+    utcnow,
+)
 from db.reparse import needs_reparse, refresh_version
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
@@ -92,6 +102,10 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     doc.etag = fetch.etag or doc.etag
     doc.last_modified = fetch.last_modified or doc.last_modified
     session.flush()
+    if fetch.kind == "page":
+        add_owner(session, doc, fetch.agency_id, fetch.seen_at, run_id)
+    elif fetch.parent_url and not new_document:  # an attachment another page linked first: this one's too
+        link_attachment(session, doc, fetch.parent_url, fetch.seen_at)
     version = session.scalar(
         select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.sha256 == sha)
     )
@@ -131,6 +145,58 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
         add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     session.flush()
     return Stored(doc, version, new_document, new_version)
+
+
+def add_owner(session: Session, doc: Document, agency_id: str, seen_at: datetime | None = None,
+              run_id: int | None = None) -> bool:
+    """Record that ``doc`` is ``agency_id``'s report too (issue 16: one URL, several agencies);
+    True when the agency is a new owner.  Flushes, does not commit."""
+    have = session.scalar(select(DocumentOwner.id).where(DocumentOwner.document_id == doc.id,
+                                                         DocumentOwner.agency_id == agency_id))
+    if have is not None:
+        return False
+    try:  # the race of two workers storing the same report for the same agency: one row
+        with session.begin_nested():
+            session.add(DocumentOwner(document_id=doc.id, agency_id=agency_id, first_seen=seen_at or utcnow(),
+                                      run_id=run_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+def link_attachment(session: Session, attachment: Document, page_url: str, seen_at: datetime | None = None) -> bool:
+    """Record that the page at ``page_url`` attaches ``attachment`` too (its parent is another
+    page): True when the link is new.  Flushes, does not commit."""
+    page = session.scalar(select(Document).where(Document.url == page_url))
+    if page is None or page.id in (attachment.parent_id, attachment.id):
+        return False
+    have = session.scalar(select(DocumentLink.id).where(DocumentLink.page_id == page.id,
+                                                        DocumentLink.attachment_id == attachment.id))
+    if have is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(DocumentLink(page_id=page.id, attachment_id=attachment.id, first_seen=seen_at or utcnow()))
+    except IntegrityError:
+        return False
+    session.expire(page, ["linked"])
+    return True
+
+
+def claim_document(session: Session, url: str, agency_id: str, seen_at: datetime | None = None,
+                   run_id: int | None = None) -> bool | None:
+    """A report already fetched (for another agency) listed by ``agency_id`` too: its owner
+    from now on.  None when no document has that URL (yet), else whether the owner is new."""
+    doc = session.scalar(select(Document).where(Document.url == url))
+    if doc is None:
+        return None
+    doc.last_seen = max(doc.last_seen, seen_at or utcnow())
+    return add_owner(session, doc, agency_id, seen_at, run_id)
+
+
+def owners_of(doc: Document) -> list[str]:
+    """The agencies whose report ``doc`` is: the first owner, then the others as found."""
+    return list(dict.fromkeys([doc.agency_id, *(o.agency_id for o in doc.owners)]))
 
 
 def add_evidence(session: Session, doc: Document, items: list[tuple[str, str]], run_id: int | None,
@@ -177,7 +243,8 @@ CRAWL_FIELDS = ("outcome", "reason", "urls_tried", "columns", "pages", "reports_
 
 def record_agency_crawl(session: Session, run_id: int, agency_id: str, *, proof: dict[str, Any] | None = None,
                         **values: Any) -> AgencyCrawl:
-    """One agency's outcome of a run, with the spider's proof of absence (COMMON.md contract 1).
+    """One agency's outcome of a run, with the spider's proof of absence (COMMON.md contract 1);
+    recording it again for the same run replaces the values.
 
     Keys of the spider's outcome that are not columns (e.g. the outcome's reason kind) are
     kept inside ``proof`` rather than dropped, so nothing the crawl recorded is lost.
@@ -185,8 +252,15 @@ def record_agency_crawl(session: Session, run_id: int, agency_id: str, *, proof:
     extra = {k: values.pop(k) for k in list(values) if k not in CRAWL_FIELDS}
     if extra and proof is not None:
         proof = {**proof, "outcome_extra": extra}
-    row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), proof=proof, **values)
-    session.add(row)
+    # written as each agency finishes, and again when the run ends (issue 16 item 11): one row
+    row = session.scalar(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id == agency_id))
+    if row is None:
+        row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), proof=proof, **values)
+        session.add(row)
+        return row
+    row.finished_at, row.proof = utcnow(), proof
+    for key, value in values.items():
+        setattr(row, key, value)
     return row
 
 
@@ -208,40 +282,49 @@ def _best_version(doc: Document) -> DocumentVersion | None:
 def reports(session: Session, agency: str | None = None, year: int | None = None) -> list[dict[str, Any]]:
     """The stored reports as the JSON of ``nianbao reports --json`` (spec/interfaces.md)."""
     q = select(Document).where(Document.kind == "page").order_by(Document.agency_id, Document.year, Document.url)
-    if agency:
-        q = q.where(Document.agency_id == agency)
+    if agency:  # the agency's own documents and those it shares with another (issue 16)
+        q = q.where(or_(Document.agency_id == agency, Document.id.in_(
+            select(DocumentOwner.document_id).where(DocumentOwner.agency_id == agency))))
     if year:
         q = q.where(Document.year == year)
     out: list[dict[str, Any]] = []
     for doc in session.scalars(q):
-        version = _best_version(doc)
-        children = [c for c in doc.attachments if c.kind == "attachment"]
-        # the document holding the tables decides format and parse status
-        candidates = [v for v in (version, *(_best_version(c) for c in children)) if v is not None]
-        with_tables = [v for v in candidates if v.report and any(v.report.get("tables", {}).values())]
-        main = next(iter(with_tables or candidates), None)
-        ev = list(doc.evidence)
-        first = next((e.value for e in ev if e.source == "first_seen"), None)
-        out.append({
-            "agency": doc.agency_id,
-            "report_agency": doc.report_agency,
-            "year": doc.year,
-            "title": doc.title,
-            "url": doc.url,
-            "attachments": [
-                {"url": c.url, "sha256": v.sha256, "type": v.detected_type,
-                 "stored_path": v.stored_path, "parse_status": v.parse_status}
-                for c in children if (v := _best_version(c)) is not None
-            ],
-            "first_seen": _beijing(first),
-            "published": published(ev),
-            "format": (main.report or {}).get("format") if main else None,
-            "parse_status": main.parse_status if main else "missing",
-            "versions": len(doc.versions),
-            "removed": doc.removed_at.isoformat(timespec="seconds") if doc.removed_at else None,
-            "evidence": [{"source": e.source, "value": e.value} for e in sorted(ev, key=lambda e: e.source)],
-        })
+        for owner in owners_of(doc):
+            if agency is None or owner == agency:
+                out.append(_report_row(doc, owner))
+    out.sort(key=lambda r: r["agency"])  # stable: year and URL order kept within an agency
     return out
+
+
+def _report_row(doc: Document, owner: str) -> dict[str, Any]:
+    """One stored report of one agency as in ``nianbao reports --json``."""
+    version = _best_version(doc)
+    children = [c for c in dict.fromkeys([*doc.attachments, *doc.linked]) if c.kind == "attachment"]
+    # the document holding the tables decides format and parse status
+    candidates = [v for v in (version, *(_best_version(c) for c in children)) if v is not None]
+    with_tables = [v for v in candidates if v.report and any(v.report.get("tables", {}).values())]
+    main = next(iter(with_tables or candidates), None)
+    ev = list(doc.evidence)
+    first = next((e.value for e in ev if e.source == "first_seen"), None)
+    return {
+        "agency": owner,
+        "report_agency": doc.report_agency,
+        "year": doc.year,
+        "title": doc.title,
+        "url": doc.url,
+        "attachments": [
+            {"url": c.url, "sha256": v.sha256, "type": v.detected_type,
+             "stored_path": v.stored_path, "parse_status": v.parse_status}
+            for c in children if (v := _best_version(c)) is not None
+        ],
+        "first_seen": _beijing(first),
+        "published": published(ev),
+        "format": (main.report or {}).get("format") if main else None,
+        "parse_status": main.parse_status if main else "missing",
+        "versions": len(doc.versions),
+        "removed": doc.removed_at.isoformat(timespec="seconds") if doc.removed_at else None,
+        "evidence": [{"source": e.source, "value": e.value} for e in sorted(ev, key=lambda e: e.source)],
+    }
 
 
 def _beijing(iso: str | None) -> str | None:

@@ -127,8 +127,8 @@ def duplicates(reports: list[Fingerprint]) -> dict[int, list[Draft]]:
                     if j != i:
                         counts[j] += 1
         for j, shared in counts.items():
-            if shared < MIN_SENTENCES // 2 or not _earlier(reports[j], reports[i]):
-                continue
+            if shared < MIN_SENTENCES // 2 or not _earlier(reports[j], reports[i]) or reports[j].url == reports[i].url:
+                continue  # the same document, two agencies' report (issue 16), is no duplicate
             sim = len(s & sets[j]) / len(s | sets[j])
             if sim >= SIMILAR:
                 found[i].append(_dup(reports[i], reports[j], round(sim, 3), "text"))
@@ -139,7 +139,7 @@ def duplicates(reports: list[Fingerprint]) -> dict[int, list[Draft]]:
     for members in tables.values():
         for i in members:
             for j in members:
-                if j != i and _earlier(reports[j], reports[i]) and not any(
+                if j != i and _earlier(reports[j], reports[i]) and reports[j].url != reports[i].url and not any(
                         d.evidence.get("other_url") == reports[j].url for d in found[i]):
                     found[i].append(_dup(reports[i], reports[j], 1.0, "tables"))
     return found

@@ -28,6 +28,8 @@ from db.models import (
     AgencyCrawl,
     CrawlRun,
     Document,
+    DocumentLink,
+    DocumentOwner,
     DocumentVersion,
     Evidence,
     Finding,
@@ -100,15 +102,27 @@ def _main_report(doc: LoadedDoc) -> tuple[dict[str, Any] | None, str]:
 
 def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = None) -> dict[tuple[str, int], list[LoadedDoc]]:
     d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
-    rows = session.execute(select(d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
-                                  d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
-                           .where(d.c.agency_id.in_(agency_ids)))
+    cols = (d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
+            d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
+    rows = session.execute(select(*cols).where(d.c.agency_id.in_(agency_ids)))
     by_id = {r.id: LoadedDoc(*r) for r in rows}
+    owners = _owners(session, agency_ids, cutoff)
+    r: Any  # a row of one select, then of another
+    shared = [i for i in owners if i not in by_id]  # another agency's documents these agencies share
+    for k in range(0, len(shared), 5000):
+        for r in session.execute(select(*cols).where(d.c.id.in_(shared[k:k + 5000]))):
+            by_id[r.id] = LoadedDoc(*r)
+        for r in session.execute(select(*cols).where(d.c.parent_id.in_(shared[k:k + 5000]))):
+            by_id.setdefault(r.id, LoadedDoc(*r))  # their attachments
+    links = _links(session, [i for i, doc in by_id.items() if doc.kind == "page"])
+    linked = list({a for atts in links.values() for a in atts if a not in by_id})  # attached first elsewhere
+    for k in range(0, len(linked), 5000):
+        for r in session.execute(select(*cols).where(d.c.id.in_(linked[k:k + 5000]))):
+            by_id[r.id] = LoadedDoc(*r)
     if by_id:
         ids = list(by_id)
         for k in range(0, len(ids), 5000):
             chunk = ids[k:k + 5000]
-            r: Any  # a row of one select, then of another
             for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.report, v.c.text)
                                      .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
                 by_id[r.document_id].versions.append((r.sha256, r.fetched_at, r.report, r.text))
@@ -121,11 +135,40 @@ def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = Non
     for doc in by_id.values():
         if doc.kind == "attachment" and doc.parent_id in by_id:
             by_id[doc.parent_id].attachments.append(doc)
+    for page, atts in links.items():
+        by_id[page].attachments += [by_id[a] for a in atts if a in by_id and by_id[a] not in by_id[page].attachments]
+    wanted = set(agency_ids)
     for doc in by_id.values():
         if doc.kind == "page" and doc.year:
             known = doc if cutoff is None else _as_known_at(doc, cutoff)
             if known is not None:
-                out[(doc.agency_id, doc.year)].append(known)
+                first = [doc.agency_id] if doc.agency_id in wanted else []
+                for aid in dict.fromkeys(first + owners.get(doc.id, [])):
+                    out[(aid, doc.year)].append(known)
+    return out
+
+
+def _links(session: Session, page_ids: list[int]) -> dict[int, list[int]]:
+    """Per page, the attachments it shares with a page that linked them first (issue 16)."""
+    link = DocumentLink.__table__
+    out: dict[int, list[int]] = defaultdict(list)
+    for k in range(0, len(page_ids), 5000):
+        for r in session.execute(select(link.c.page_id, link.c.attachment_id)
+                                 .where(link.c.page_id.in_(page_ids[k:k + 5000])).order_by(link.c.id)):
+            out[r.page_id].append(r.attachment_id)
+    return out
+
+
+def _owners(session: Session, agency_ids: list[str], cutoff: datetime | None) -> dict[int, list[str]]:
+    """Per document, these agencies whose report it is (issue 16: one URL can be several
+    agencies' report; ``documents.agency_id`` is only the first), as known at ``cutoff``."""
+    o = DocumentOwner.__table__
+    out: dict[int, list[str]] = defaultdict(list)
+    for k in range(0, len(agency_ids), 5000):
+        for r in session.execute(select(o.c.document_id, o.c.agency_id, o.c.first_seen)
+                                 .where(o.c.agency_id.in_(agency_ids[k:k + 5000]))):
+            if cutoff is None or r.first_seen <= cutoff:
+                out[r.document_id].append(r.agency_id)
     return out
 
 

@@ -43,6 +43,9 @@ class ArticlePages:
     def _article(self, aid: str, url: str, title: str, day: str | None, column: str | None = None,
                  verify: tuple[Any, ...] | None = None):
         if url in self.seen_reports:
+            if verify is None and url not in self.state[aid]["reports"]:  # fetched for another agency: this one's too (issue 16)
+                self.state[aid]["reports"].add(url)
+                yield ReportPage(agency_id=aid, url=url, kind="owner", list_title=title, list_date=day)
             return
         self.seen_reports.add(url)
         if ATTACHMENT_RE.search(url):  # the list links the file itself

@@ -11,7 +11,8 @@ class ReportPage:
 
     ``kind``: ``page`` (article page, maybe with attachments), ``file`` (the list links the
     file itself), ``gone`` (a report URL answering 404/soft 404), ``unlisted`` (a stored
-    report still online but no longer linked from its column).
+    report still online but no longer linked from its column), ``owner`` (a report already
+    fetched in this crawl, listed by this agency too: stored once, owned by both).
     """
 
     agency_id: str

@@ -427,19 +427,21 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
 
     def outcomes(self) -> dict[str, dict[str, Any]]:
         """Per agency: ok or unreachable (with reasons in Chinese), what was tried, and the proof."""
-        out = {}
-        for aid, st in self.state.items():
-            reachable = self._reachable(aid)
-            reason = None
-            if not reachable:
-                reason = "；".join(sorted({e["error"] for e in st["errors"]})) or "没有取得任何页面"
-            explored = {"pages": st["explored"], "budget": self.budget, "stopped": "budget" if st["budget_hit"] else "done"}
-            out[aid] = {"outcome": "ok" if reachable else "unreachable", "reason": reason,
-                        "blocked": bool(st["blocked"]) and not reachable,
-                        "urls_tried": st["urls_tried"][:50], "columns": list(st["roots"]),
-                        "pages": st["ok_pages"], "reports_found": len(st["reports"]),
-                        "proof": agency_proof(aid, self.columns, explored, st["blocked"])}
-        return out
+        return {aid: self.outcome(aid) for aid in self.state}
+
+    def outcome(self, aid: str) -> dict[str, Any]:
+        """One agency's outcome (also written as soon as the agency is finished, crawler/outcomes.py)."""
+        st = self.state[aid]
+        reachable = self._reachable(aid)
+        reason = None
+        if not reachable:
+            reason = "；".join(sorted({e["error"] for e in st["errors"]})) or "没有取得任何页面"
+        explored = {"pages": st["explored"], "budget": self.budget, "stopped": "budget" if st["budget_hit"] else "done"}
+        return {"outcome": "ok" if reachable else "unreachable", "reason": reason,
+                "blocked": bool(st["blocked"]) and not reachable,
+                "urls_tried": st["urls_tried"][:50], "columns": list(st["roots"]),
+                "pages": st["ok_pages"], "reports_found": len(st["reports"]),
+                "proof": agency_proof(aid, self.columns, explored, st["blocked"])}
 
 
 class _Fetched:

@@ -7,7 +7,7 @@ version says which results ``nianbao reparse --since-version`` renews.  Existing
 are classified from their message (the same rule as ``parsing.errors.failure_of``).
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
