@@ -1,5 +1,6 @@
-"""Downloader middlewares and the HTTP cache policy: backoff between retries, and
-conditional revalidation of every cached page (incremental recrawls).
+"""Downloader middlewares and the HTTP cache policy: the crawl's scope (http(s) only, the
+agency's own hosts), backoff between retries, and conditional revalidation of every
+cached page (incremental recrawls).
 
 Scrapy's RetryMiddleware re-schedules a failed request at once; small government servers
 recover better when left alone a little, so a retried request waits
@@ -14,6 +15,8 @@ from scrapy import Request
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
+
+from spiders.scope import HTTP_SCHEMES, OutOfScope
 
 
 class BackoffMiddleware:
@@ -64,4 +67,28 @@ class SlotPerHostMiddleware:
         host = urlparse_cached(request).hostname
         if host and request.meta.get("download_slot") not in (None, host):
             request.meta["download_slot"] = host
+        return None
+
+
+class ScopeMiddleware:
+    """Every request, before anything else sees it (robots.txt included), is checked
+    against the spider's :class:`spiders.scope.Scope`: pages, list pages, redirect hops
+    (Scrapy sends each hop through the downloader middlewares again), attachments and
+    pictures of the files pipeline.  A refused request fails with
+    :class:`spiders.scope.OutOfScope`, recorded as the agency's error; nothing is sent.
+    Whatever the spider, a scheme other than http(s) is never fetched."""
+
+    def __init__(self, crawler) -> None:  # type: ignore[no-untyped-def]
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if urlparse_cached(request).scheme.lower() not in HTTP_SCHEMES:
+            raise OutOfScope(f"不抓取非 http(s) 地址：{request.url[:80]}")
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and (why := scope.refusal(request.url, request.meta)):
+            raise OutOfScope(why)
         return None

@@ -111,8 +111,7 @@ class StorePipeline:
         for f in item.files:
             if f["requested"] in item.image_urls and "error" not in f:
                 continue  # read above, together
-            if "error" in f:
-                spider.state[item.agency_id]["errors"].append({"url": f["url"], "error": f"attachment: {f['error']}"})
+            if "error" in f:  # the spider records it as the agency's error (reactor thread, item signals)
                 continue
             body = (self.root / f["path"]).read_bytes()
             kind = "page" if item.kind == "file" else "attachment"

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 
 from crawler import settings as default_settings
-from db.models import Agency, AgencyCrawl, Document
+from db.models import Agency, AgencyCrawl, Document, Setting
 from db.registry import Registry, sync_registry
 from db.schema import open_db
 from db.store import start_run
@@ -69,7 +69,11 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         q = select(Agency).where(Agency.active.is_(True))
         if opts.agencies:
             q = q.where(Agency.id.in_(opts.agencies))
-        agencies = [{"id": a.id, "name": a.name, "site": a.site, "start_urls": a.start_urls, "hosts": a.hosts}
+        allowed = session.get(Setting, "attachment_hosts")
+        allowed_value = allowed.value if allowed is not None else {}
+        agencies = [{"id": a.id, "name": a.name, "site": a.site, "start_urls": a.start_urls, "hosts": a.hosts,
+                     "attachment_hosts": [*(allowed_value.get("defaults") or []),
+                                          *((allowed_value.get("agencies") or {}).get(a.id) or [])]}
                     for a in session.scalars(q)]
         missing = sorted(set(opts.agencies) - {a["id"] for a in agencies})
         if missing:

@@ -53,7 +53,11 @@ def describe_failure(failure: Failure) -> str:
     )
     from twisted.web._newclient import ResponseNeverReceived
 
+    from spiders.scope import OutOfScope
+
     exc = failure.value
+    if isinstance(exc, OutOfScope):
+        return str(exc)
     if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
         return "robots.txt 禁止抓取" if "robots" in str(exc).lower() or not str(exc) else f"请求被忽略（{str(exc)[:60]}）"
     if isinstance(exc, HttpError):

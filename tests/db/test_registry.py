@@ -55,3 +55,13 @@ def test_valid_registry() -> None:
         "    site: https://x.gov.cn/\n    hosts: [X.gov.cn, y.gov.cn]\n")
     assert reg.deadlines["township"] == "02-20" and reg.deadlines["department"] == "01-31"
     assert reg.agencies[0].hosts == ("x.gov.cn", "y.gov.cn")
+
+
+def test_attachment_hosts_in_defaults_and_per_agency() -> None:
+    base = "agencies:\n  - id: x\n    name: 某镇\n    kind: township\n    site: https://x.gov.cn/\n"
+    reg = parse_registry("defaults:\n  attachment_hosts: [Files.Example.com]\n" + base + "    attachment_hosts: [cdn.x.cn]\n")
+    assert reg.attachment_hosts == ["files.example.com"] and reg.agencies[0].attachment_hosts == ("cdn.x.cn",)
+    with pytest.raises(RegistryError) as info:
+        parse_registry("defaults:\n  attachment_hosts: cdn.x.cn\n" + base + "    attachment_hosts: [not a host]\n")
+    fields = {f for _, f, _ in info.value.errors}
+    assert fields == {"defaults.attachment_hosts", "agencies[0].attachment_hosts"}
