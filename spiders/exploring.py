@@ -19,7 +19,7 @@ from spiders.decode import page_text
 from spiders.explorer import COLUMN_SLUG_RE, rank
 from spiders.ledger import Ledger
 from spiders.links import nav_links
-from spiders.pagekinds import js_redirect, same_site
+from spiders.pagekinds import hosts_of, js_redirect, on_hosts, same_site
 from spiders.proof import Column
 
 LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
@@ -84,7 +84,8 @@ class Exploring:
 
     def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):  # type: ignore[no-untyped-def]
         agency = self.agencies[aid]
-        pairs = nav_links(url, text, lambda t: same_site(t, agency) and not ATTACHMENT_RE.search(t), sel)
+        hosts = hosts_of(agency)
+        pairs = nav_links(url, text, lambda t: on_hosts(t, hosts) and not ATTACHMENT_RE.search(t), sel)
         for link in rank(pairs):
             if link.column:
                 yield from self._column(aid, link.url, "named_on_site", f"站内链接“{link.label}”（{url}）")

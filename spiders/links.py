@@ -17,6 +17,8 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
+from spiders.adapters.common import text_of
+
 MAX_LINKS_PER_PAGE = 3000
 _ANCHOR_RE = re.compile(r"<a\s", re.I)
 
@@ -38,7 +40,7 @@ def nav_links(url: str, text: str, keep: Callable[[str], bool], sel: Any = None)
     """(absolute URL, label) of the page's navigation links that ``keep`` accepts."""
     pairs = []
     for a in (sel if sel is not None else Selector(text=text)).css("a[href]"):
-        label = " ".join(" ".join(a.css("::text").getall()).split()) or (a.attrib.get("title") or "").strip()
+        label = " ".join(text_of(a).split()) or (a.attrib.get("title") or "").strip()
         href = (a.attrib.get("href") or "").strip()
         if not label or not href or href.startswith(("javascript:", "mailto:")):
             continue

@@ -31,6 +31,13 @@ def canonical(url: str) -> str:
     return url.rstrip("?&")
 
 
+def text_of(sel: Selector) -> str:
+    """The element's text nodes joined by spaces (as ``::text`` gives them, read straight
+    from lxml: the CSS route costs a query per link)."""
+    root = sel.root
+    return " ".join(root.itertext()) if hasattr(root, "itertext") else " ".join(sel.css("::text").getall())
+
+
 def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry]:
     """Every titled link of a list with the date printed next to it.
 
@@ -48,7 +55,7 @@ def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry
             href = m.group(1) if m else ""
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
+        title = (a.attrib.get("title") or text_of(a)).strip()
         if not title:
             continue
         parent = a.root.getparent()
