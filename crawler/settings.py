@@ -7,6 +7,7 @@ from __future__ import annotations
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"  # scrapy crawl reports -a registry=FILE runs as nianbao crawl
 
 USER_AGENT = "nianbao/0.1 (annual-report compliance monitor; polite crawler; robots.txt obeyed)"
 ROBOTSTXT_OBEY = True
