@@ -30,6 +30,7 @@ REDIRECT_ENABLED = True
 METAREFRESH_ENABLED = True
 DEPTH_LIMIT = 12
 DNS_TIMEOUT = 20
+TWISTED_DNS_RESOLVER = "crawler.middlewares.PublicResolver"  # no name may lead to an internal address
 REFERER_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port of ours during a crawl

@@ -202,7 +202,7 @@ class ReportsSpider(ArticlePages, Exploring, scrapy.Spider):
         request = failure.request
         meta = request.meta
         aid = meta["agency"]
-        reason = describe_failure(failure)
+        reason = self.scope.dns_refusal(request.url) or describe_failure(failure)
         try:
             if meta.get("role") == "sitemap":
                 return None

@@ -92,6 +92,7 @@ class Scope:
         self.column_hosts: dict[str, set[str]] = {aid: set() for aid in agencies}
         self.named: set[str] = set()  # every host the registry names: the only internal ones allowed
         self.entries: dict[str, set[str]] = {}  # agency -> its registered entry URLs (a move starts there)
+        self.resolved_internal: dict[str, str] = {}  # name -> internal address the resolver refused
         for aid, agency in agencies.items():
             self.named |= hosts_of(agency) | self.attachment_hosts(aid)
             self.entries[aid] = {canonical(u) for u in [agency.get("site") or "", *(agency.get("start_urls") or [])] if u}
@@ -107,6 +108,12 @@ class Scope:
         host = host_of(column_url)
         if host:
             self.column_hosts.setdefault(aid, set()).add(host)
+
+    def dns_refusal(self, url: str) -> str | None:
+        """Why the resolver refused this URL's host (it resolved to an internal address)."""
+        host = host_of(url)
+        address = self.resolved_internal.get(host)
+        return f"不访问内部地址：{host}（解析为 {address}）" if address else None
 
     def refusal(self, url: str, meta: dict[str, Any]) -> str | None:
         """Why this request must not be sent (Chinese), or None when it may go."""

@@ -124,3 +124,30 @@ def test_a_column_answering_503_is_broken_not_empty(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     codes = {f["code"] for f in json.loads(out.stdout) if f["agency"] == "xian-tjj" and f["year"] == 2023}
     assert codes & {"UNREACHABLE", "NOT_FOUND"} and "MISSING" not in codes
+
+
+def test_a_name_resolving_to_an_internal_address_is_not_asked(tmp_path: Path) -> None:
+    """A registered home page 'moves' to a name the registry does not name that resolves to
+    loopback (this machine's own name): the move is a public host's privilege only."""
+    import socket
+
+    name = socket.gethostname()
+    try:
+        address = socket.gethostbyname(name)
+    except OSError:
+        address = ""
+    if not address.startswith("127."):  # the name must resolve to loopback for the test to mean anything
+        name = "localhost.invalid"  # is_internal rejects it by name: still a refusal, checked below
+    with MiniWeb({}) as web:
+        web.routes[("127.0.0.1", "/")] = (301, "", HTML, {"Location": f"http://{name}:{web.port}/"})
+        web.routes[(name, "/")] = (200, "<html><body><a href='/xxgknb/'>政府信息公开年报</a></body></html>", HTML)
+        _crawl(tmp_path, f"""agencies:
+  - id: xian-hbj
+    name: 某某县环境保护局
+    kind: department
+    site: {web.url}/
+""")
+    assert [h for h in web.log if h.host == name] == []
+    with open_db(f"sqlite:///{tmp_path / 'nianbao.db'}")() as session:
+        crawl = session.scalars(select(AgencyCrawl)).one()
+    assert crawl.outcome == "unreachable" and "内部地址" in (crawl.reason or ""), crawl.reason
