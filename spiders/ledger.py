@@ -36,7 +36,6 @@ class Ledger:
     visited: set[str] = field(default_factory=set)
     pending: int = 0
     done: bool = False
-    column_hosts: set[str] = field(default_factory=set)  # hosts of other agencies' columns that list its reports
 
     def tried(self, url: str, status: int | None = None, error: str | None = None) -> None:
         self.urls_tried.append({"url": url, "status": status} if error is None else {"url": url, "error": error})
