@@ -1,5 +1,5 @@
 """``make bench``: parser, crawler, monitor, dashboard and distributed benchmarks;
-``python -m bench [parse|crawl|monitor|dashboard|national|distributed]``.
+``python -m bench [parse|crawl|links|monitor|dashboard|national|distributed]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -10,18 +10,20 @@ import json
 import sys
 from pathlib import Path
 
-from bench import crawl, dashboard, distributed, monitor, parse
+from bench import crawl, dashboard, distributed, links, monitor, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl", "monitor", "dashboard", "national", "distributed"]
+    which = sys.argv[1:] or ["parse", "crawl", "links", "monitor", "dashboard", "national", "distributed"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
     if "crawl" in which:
         results["crawl"] = crawl.run()
+    if "links" in which:
+        results["links"] = links.run()
     if "monitor" in which:
         results["monitor"] = monitor.run()
     if "dashboard" in which:

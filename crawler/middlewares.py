@@ -1,5 +1,6 @@
-"""Downloader middlewares and the HTTP cache policy: backoff between retries, and
-conditional revalidation of every cached page (incremental recrawls).
+"""Downloader middlewares and the HTTP cache policy: the crawl's scope (http(s) only, the
+agency's own hosts), backoff between retries, and conditional revalidation of every
+cached page (incremental recrawls).
 
 Scrapy's RetryMiddleware re-schedules a failed request at once; small government servers
 recover better when left alone a little, so a retried request waits
@@ -9,11 +10,18 @@ recover better when left alone a little, so a retried request waits
 from __future__ import annotations
 
 import asyncio
+import os
+from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.extensions.httpcache import RFC2616Policy
 from scrapy.http import Response
+from scrapy.resolver import CachingThreadedResolver
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
+
+from spiders.scope import HTTP_SCHEMES, OutOfScope, is_internal
 
 
 class BackoffMiddleware:
@@ -65,3 +73,65 @@ class SlotPerHostMiddleware:
         if host and request.meta.get("download_slot") not in (None, host):
             request.meta["download_slot"] = host
         return None
+
+
+class ScopeMiddleware:
+    """Every request, before anything else sees it (robots.txt included), is checked
+    against the spider's :class:`spiders.scope.Scope`: pages, list pages, redirect hops
+    (Scrapy sends each hop through the downloader middlewares again), attachments and
+    pictures of the files pipeline.  A refused request fails with
+    :class:`spiders.scope.OutOfScope`, recorded as the agency's error; nothing is sent.
+    Whatever the spider, a scheme other than http(s) is never fetched."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        if urlparse_cached(request).scheme.lower() not in HTTP_SCHEMES:
+            raise OutOfScope(f"不抓取非 http(s) 地址：{request.url[:80]}")
+        scope = getattr(self.crawler.spider, "scope", None)
+        if scope is not None and (why := scope.refusal(request.url, request.meta)):
+            raise OutOfScope(why)
+        return None
+
+
+class PublicResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing a name that resolves to an internal address
+    (private, loopback, link-local…) unless the registry names that host or it is the
+    configured proxy: a site that moved, or a subdomain of a registered host, cannot lead
+    the crawl to an internal server through DNS.  (Literal addresses are checked by the
+    scope before any request; this is the same rule for names.)"""
+
+    process: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.process = crawler  # Scrapy passes the CrawlerProcess: its crawlers hold the spiders
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> Any:  # noqa: N802 - Twisted's interface
+        return super().getHostByName(name, timeout).addCallback(self._public, name)
+
+    def _public(self, address: str, name: str) -> str:
+        if is_internal(address) and not self._named(name.lower()):
+            for scope in self._scopes():
+                scope.resolved_internal[name.lower()] = address  # the spider names it in the agency's error
+            raise DNSLookupError(f"{name} 解析为内部地址 {address}，不访问")
+        return address
+
+    def _scopes(self) -> list[Any]:
+        return [sc for c in getattr(self.process, "crawlers", None) or []
+                if (sc := getattr(getattr(c, "spider", None), "scope", None)) is not None]
+
+    def _named(self, name: str) -> bool:
+        proxies = {(urlsplit(os.environ.get(k) or "").hostname or "").lower()
+                   for k in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
+        if name in proxies:
+            return True
+        scopes = self._scopes()
+        return not scopes or any(name in sc.named for sc in scopes)

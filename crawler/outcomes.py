@@ -60,8 +60,8 @@ def _columns_settled(spider: Any, roots: list[str]) -> bool:
 def finished_agencies(spider: Any, crawler: Any, skip: set[str]) -> list[str]:
     """The agencies (not in ``skip``) with nothing more under way (see module docstring)."""
     counts = inflight(crawler)
-    idle = [aid for aid, st in spider.state.items() if aid not in skip and st.get("done")
-            and st.get("pending", 0) <= 0 and counts[aid] <= 0]
+    idle = [aid for aid, st in spider.ledgers.items() if aid not in skip and st.done
+            and st.pending <= 0 and counts[aid] <= 0]
     if not idle:
         return []
     reached = columns_by_agency(spider)

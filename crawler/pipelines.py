@@ -176,8 +176,7 @@ class StorePipeline:
         for f in item.files:
             if f["requested"] in item.image_urls and "error" not in f:
                 continue  # read above, together
-            if "error" in f:
-                spider.state[item.agency_id]["errors"].append({"url": f["url"], "error": f"attachment: {f['error']}"})
+            if "error" in f:  # the spider records it as the agency's error (reactor thread, item signals)
                 continue
             body = (self.root / f["path"]).read_bytes()
             kind = "page" if item.kind == "file" else "attachment"
@@ -237,7 +236,7 @@ class StorePipeline:
         spider = self.crawler.spider
         if self.run_id is None:
             return
-        outcomes = {aid: self._outcome(spider, aid) for aid in spider.state}
+        outcomes = {aid: self._outcome(spider, aid) for aid in spider.ledgers}
         for attempt in range(3):  # the database may be busy a moment (another crawl's commit)
             try:
                 with self.lock, self.factory() as session:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler import settings as default_settings
-from db.models import Agency, AgencyCrawl, Document, DocumentOwner
+from db.models import Agency, AgencyCrawl, Document, DocumentOwner, Setting
 from db.registry import Registry, sync_registry
 from db.runs import mark_dead_runs, process_identity
 from db.schema import open_db
@@ -88,7 +88,11 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         q = select(Agency).where(Agency.active.is_(True))
         if opts.agencies:
             q = q.where(Agency.id.in_(opts.agencies))
-        agencies = [{"id": a.id, "name": a.name, "site": a.site, "start_urls": a.start_urls, "hosts": a.hosts}
+        allowed = session.get(Setting, "attachment_hosts")
+        allowed_value = allowed.value if allowed is not None else {}
+        agencies = [{"id": a.id, "name": a.name, "site": a.site, "start_urls": a.start_urls, "hosts": a.hosts,
+                     "attachment_hosts": [*(allowed_value.get("defaults") or []),
+                                          *((allowed_value.get("agencies") or {}).get(a.id) or [])]}
                     for a in session.scalars(q)]
         missing = sorted(set(opts.agencies) - {a["id"] for a in agencies})
         if missing:

@@ -7,6 +7,7 @@ from __future__ import annotations
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"  # scrapy crawl reports -a registry=FILE runs as nianbao crawl
 
 USER_AGENT = "nianbao/0.1 (annual-report compliance monitor; polite crawler; robots.txt obeyed)"
 ROBOTSTXT_OBEY = True
@@ -29,6 +30,7 @@ REDIRECT_ENABLED = True
 METAREFRESH_ENABLED = True
 DEPTH_LIMIT = 12
 DNS_TIMEOUT = 20
+TWISTED_DNS_RESOLVER = "crawler.middlewares.PublicResolver"  # no name may lead to an internal address
 REFERER_ENABLED = True
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port of ours during a crawl
@@ -43,6 +45,7 @@ HTTPCACHE_STORAGE = "crawler.httpcache.VerifiedCacheStorage"  # bodies checked b
 HTTPCACHE_ALWAYS_STORE = True  # store pages without validators too (refetched in full)
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ScopeMiddleware": 40,  # before robots.txt (100): an out-of-scope host is never asked
     "crawler.middlewares.SlotPerHostMiddleware": 50,
     "crawler.middlewares.BackoffMiddleware": 540,
 }
@@ -57,9 +60,14 @@ MEDIA_ALLOW_REDIRECTS = True
 FILES_URLS_FIELD = "file_urls"
 FILES_RESULT_FIELD = "files"
 FILES_EXPIRES = 0
+NIANBAO_MAX_LINKS_PER_PAGE = 3000  # a page is read up to its 3000th link (spiders/links.py)
 
 # The browser, only for SPA shells with no known interface (crawler/browser.py): installed
 # when Debian's chromium and scrapy-playwright are present, else the crawl runs without it.
 from crawler.browser import browser_settings as _browser_settings  # noqa: E402
 
 globals().update(_browser_settings())
+# only http(s) is ever fetched: Scrapy's file, data, s3 and ftp handlers are off (issue 16
+# item 1: a ``file:///proc/self/environ#.pdf`` link copied the crawler's environment)
+NON_HTTP_HANDLERS_OFF = {"file": None, "data": None, "s3": None, "ftp": None}
+DOWNLOAD_HANDLERS = {**globals().get("DOWNLOAD_HANDLERS", {}), **NON_HTTP_HANDLERS_OFF}

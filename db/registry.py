@@ -42,6 +42,7 @@ class AgencySpec:
     deadline: str | None = None
     since: int | None = None  # first report year the monitor expects (default: 2019)
     status: str = "active"  # active | vanished (left the office's roster; kept, not crawled)
+    attachment_hosts: tuple[str, ...] = ()  # hosts besides its own its attachments may come from
 
 
 @dataclass(slots=True)
@@ -52,6 +53,8 @@ class Registry:
     regions: dict[str, dict[str, str]] = field(default_factory=dict)
     # host suffixes trusted besides *.gov.cn (NON_GOV_HOST), e.g. a city's own portal domain
     trusted_hosts: list[str] = field(default_factory=list)
+    # hosts (and their subdomains) any agency's attachments may come from besides its own
+    attachment_hosts: list[str] = field(default_factory=list)
 
     def get(self, agency_id: str) -> AgencySpec | None:
         return next((a for a in self.agencies if a.id == agency_id), None)
@@ -210,6 +213,14 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
             errors.append((line, "defaults.trusted_hosts", "must be a list of host names or suffixes"))
         else:
             trusted = [h.strip(".").lower() for h in th]
+    attachment_hosts: list[str] = []
+    ah = (defaults or {}).get("attachment_hosts") if isinstance(defaults, dict) else None
+    if ah is not None:
+        line = top["defaults"][1].start_mark.line + 1
+        if not _host_list(ah):
+            errors.append((line, "defaults.attachment_hosts", "must be a list of host names"))
+        else:
+            attachment_hosts = [h.lower() for h in ah]
     items = data.get("agencies")
     if not isinstance(items, list) or "agencies" not in top:
         errors.append((1, "agencies", "missing or not a list"))
@@ -256,6 +267,10 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
         if not isinstance(hosts, list) or not all(isinstance(h, str) and _HOST_RE.match(h) for h in hosts):
             err("hosts", "must be a list of host names")
             hosts = []
+        own_attachment_hosts = item.get("attachment_hosts") or []
+        if not _host_list(own_attachment_hosts):
+            err("attachment_hosts", "must be a list of host names")
+            own_attachment_hosts = []
         deadline = item.get("deadline")
         if deadline is not None and not _valid_mmdd(deadline):
             err("deadline", f"{deadline!r} is not a MM-DD date")
@@ -276,6 +291,7 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
                 start_urls=tuple(starts), hosts=tuple(dict.fromkeys([*(h.lower() for h in hosts), site_host] if site_host else hosts)),
                 deadline=str(deadline) if deadline is not None else None, since=since,
                 status=status if status in STATUSES else "active",
+                attachment_hosts=tuple(h.lower() for h in own_attachment_hosts),
             ))
     by_id = {a.id: a for a in agencies}
     for i, (a, node) in enumerate(zip(agencies, item_nodes, strict=False)):
@@ -294,7 +310,11 @@ def parse_registry(text: str, source: str = "registry") -> Registry:
     errors += _parent_cycles(agencies, item_nodes)
     if errors:
         raise RegistryError(source, sorted(errors))
-    return Registry(agencies, deadlines, regions, trusted)
+    return Registry(agencies, deadlines, regions, trusted, attachment_hosts)
+
+
+def _host_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(h, str) and _HOST_RE.match(h) for h in value)
 
 
 def region_prefix(code: str) -> str:
@@ -342,7 +362,10 @@ def sync_registry(session: Session, registry: Registry) -> dict[str, int]:
             row.active = False
             counts["deactivated"] += 1
     for key, value in (("deadlines", {"kinds": registry.deadlines, "regions": registry.regions}),
-                       ("trusted_hosts", {"suffixes": registry.trusted_hosts})):
+                       ("trusted_hosts", {"suffixes": registry.trusted_hosts}),
+                       ("attachment_hosts", {"defaults": registry.attachment_hosts,
+                                             "agencies": {a.id: list(a.attachment_hosts) for a in registry.agencies
+                                                          if a.attachment_hosts}})):
         setting = session.get(Setting, key)
         if setting is None:
             session.add(Setting(key=key, value=value))

@@ -19,23 +19,27 @@ from spiders.adapters import Page, sniff
 from spiders.adapters.common import ATTACHMENT_RE, canonical
 from spiders.decode import page_text
 from spiders.items import ReportPage
+from spiders.ledger import Ledger
 from spiders.pagekinds import SOFT_404_RE, js_redirect
 from spiders.proof import Column
+from spiders.scope import Scope
 
 _REPORT_LINK_RE = re.compile(r"<a\b[^>]*>[^<]{0,80}(?:年度报告|年报)")
 
 
 class ArticlePages:
-    """Needs the spider's ``state``, ``columns``, ``attr``, ``seen_reports``, ``years``,
-    ``counters``, ``_req``, ``_reached``, ``_finish`` and ``_read``."""
+    """Needs the spider's ``ledgers``, ``scope``, ``columns``, ``attr``, ``seen_reports``, ``years``,
+    ``counters``, ``_req``, ``_text``, ``_reached``, ``_finish`` and ``_read``."""
 
-    state: dict[str, dict[str, Any]]
+    ledgers: dict[str, Ledger]
+    scope: Scope
     columns: dict[str, Column]
     seen_reports: set[str]
     years: set[int]
     counters: dict[str, int]
     attr: Any
     _req: Callable[..., Any]
+    _text: Callable[..., Any]
     _reached: Callable[..., Any]
     _finish: Callable[..., Any]
     _read: Callable[..., Any]
@@ -43,21 +47,35 @@ class ArticlePages:
     def _article(self, aid: str, url: str, title: str, day: str | None, column: str | None = None,
                  verify: tuple[Any, ...] | None = None):
         if url in self.seen_reports:
-            if verify is None and url not in self.state[aid]["reports"]:  # fetched for another agency: this one's too (issue 16)
-                self.state[aid]["reports"].add(url)
+            if verify is None and url not in self.ledgers[aid].reports:  # fetched for another agency: this one's too (issue 16)
+                self.ledgers[aid].reports.add(url)
                 yield ReportPage(agency_id=aid, url=url, kind="owner", list_title=title, list_date=day)
             return
         self.seen_reports.add(url)
         if ATTACHMENT_RE.search(url):  # the list links the file itself
-            self.state[aid]["reports"].add(url)
+            if not self._in_scope(aid, [url]):
+                return
+            self.ledgers[aid].reports.add(url)
             self.counters["reports"] += 1
             yield ReportPage(agency_id=aid, url=url, kind="file", list_title=title, list_date=day, file_urls=[url])
             return
         if verify is None:
-            self.state[aid]["reports"].add(url)
+            self.ledgers[aid].reports.add(url)
         yield self._req(aid, url, self.parse_article, "article", list_title=title, list_date=day,
                         from_column=column or (verify[2] if verify else None), verify=verify,
                         handle_httpstatus_list=[404, 410, 403, 412])
+
+    def _in_scope(self, aid: str, urls: list[str]) -> list[str]:
+        """The attachment links the agency's scope allows; the others are its errors, never fetched."""
+        out = []
+        for u in dict.fromkeys(urls):
+            why = self.scope.refusal(u, {"agency": aid, "role": "attachment"})
+            if why is None:
+                out.append(u)
+            else:
+                self.ledgers[aid].error(u, why)
+                self.counters["refused"] += 1
+        return out
 
     def _as_list(self, response: Response, text: str) -> bool:
         """An "article" that is a list: a folder named like a report, or a page of report links."""
@@ -79,7 +97,7 @@ class ArticlePages:
     def parse_article(self, response: Response):
         try:
             aid, meta = response.meta["agency"], response.meta
-            text = page_text(response.body)
+            text = self._text(response)
             url = meta.get("report_url", response.url)
             if response.status in (404, 410) or (len(text) < 4000 and SOFT_404_RE.search(text)):
                 if not meta.get("verify"):
@@ -119,11 +137,11 @@ class ArticlePages:
                 if owner is None or (self.years and verdict.year not in self.years):
                     return
                 aid = owner
-                self.state[aid]["reports"].add(url)
+                self.ledgers[aid].reports.add(url)
                 meta = {**meta, "list_title": full}
             self.seen_reports.add(url)  # the final URL after shells and redirects: not to be re-checked
-            files = [urljoin(url, f) for f in extra] + articles.attachments(url, text)
-            images = [u for u in articles.table_images(url, text) if u not in files]
+            files = self._in_scope(aid, [urljoin(url, f) for f in extra] + articles.attachments(url, text))
+            images = self._in_scope(aid, [u for u in articles.table_images(url, text) if u not in files])
             self.counters["reports"] += 1
             self.counters["table_images"] += len(images)
             yield ReportPage(agency_id=aid, url=url, kind="page", body=body, status=response.status,
@@ -137,7 +155,7 @@ class ArticlePages:
         """A folder or list reached as an article: read as a sub-column of the column that listed it."""
         parent = meta["from_column"]
         key = canonical(response.url)
-        self.state[aid]["reports"].discard(meta.get("report_url", response.url))
+        self.ledgers[aid].reports.discard(meta.get("report_url", response.url))
         if key in self.columns:
             return
         self.columns[key] = Column(url=key, parent=parent)

@@ -53,18 +53,23 @@ def describe_failure(failure: Failure) -> str:
     )
     from twisted.web._newclient import ResponseNeverReceived
 
+    from spiders.scope import OutOfScope
+
     exc = failure.value
+    if isinstance(exc, OutOfScope):
+        return str(exc)
     if isinstance(exc, IgnoreRequest) and not isinstance(exc, HttpError):
         return "robots.txt 禁止抓取" if "robots" in str(exc).lower() or not str(exc) else f"请求被忽略（{str(exc)[:60]}）"
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}"
-    if isinstance(exc, DNSLookupError):
+    name = type(exc).__name__  # Scrapy ≥ 2.14 wraps Twisted's errors in its own (CannotResolveHostError, …)
+    if isinstance(exc, DNSLookupError) or name == "CannotResolveHostError":
         return "域名解析失败"
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "Timeout" in type(exc).__name__:
+    if isinstance(exc, (TimeoutError, TCPTimedOutError)) or "Timeout" in name:
         return "超时"
-    if isinstance(exc, ConnectionRefusedError):
+    if isinstance(exc, ConnectionRefusedError) or name == "DownloadConnectionRefusedError":
         return "连接被拒绝"
-    if isinstance(exc, (ConnectionLost, ResponseNeverReceived)):
+    if isinstance(exc, (ConnectionLost, ResponseNeverReceived)) or name in ("DownloadFailedError", "ResponseDataLossError"):
         return "连接中断"
     if "SSL" in type(exc).__name__ or "TLS" in str(exc)[:200]:
         return "TLS 握手失败"

@@ -28,8 +28,13 @@ def hosts_of(agency: dict[str, Any]) -> set[str]:
 
 def same_site(url: str, agency: dict[str, Any], column_url: str | None = None) -> bool:
     """On the agency's hosts (or the host of the column that lists it)."""
-    host = (urlsplit(url).hostname or "").lower()
     hosts = hosts_of(agency)
     if column_url:
         hosts.add((urlsplit(column_url).hostname or "").lower())
+    return on_hosts(url, hosts)
+
+
+def on_hosts(url: str, hosts: set[str]) -> bool:
+    """``same_site`` for a host set computed once (a page's many links)."""
+    host = (urlsplit(url).hostname or "").lower()
     return host in hosts or any(host.endswith("." + h) for h in hosts if h.count(".") >= 2)

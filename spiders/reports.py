@@ -8,6 +8,9 @@ titles are classified (:mod:`parsing.classify`); each report is attributed to th
 it belongs to (:mod:`spiders.attribution`) and yielded as a :class:`spiders.items.ReportPage`
 with its attachments and table pictures.  Columns are kept once per crawl, whoever
 reached them, with what each showed: the proof of absence (:mod:`spiders.proof`).
+Each agency's bookkeeping is a :class:`spiders.ledger.Ledger`; where its requests may go
+is :class:`spiders.scope.Scope` (http(s) only, its own hosts); exploring is
+:mod:`spiders.exploring`.
 """
 
 from __future__ import annotations
@@ -15,10 +18,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import scrapy
-from parsel import Selector
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
@@ -33,10 +35,14 @@ from spiders.article_pages import ArticlePages
 from spiders.attribution import Attributor
 from spiders.blocks import block_evidence, describe_failure
 from spiders.decode import page_text
-from spiders.explorer import BUDGET, COLUMN_SLUG_RE, rank
+from spiders.explorer import BUDGET
+from spiders.exploring import Exploring, _Fetched
 from spiders.items import ReportPage
+from spiders.ledger import Ledger
+from spiders.links import MAX_LINKS_PER_PAGE, cap_links
 from spiders.pagekinds import js_redirect, same_site
-from spiders.proof import Column, agency_proof
+from spiders.proof import Column
+from spiders.scope import Scope
 
 MAX_NAV_DEPTH = 4
 MAX_LIST_PAGES = 60
@@ -45,12 +51,11 @@ API_STATUSES = [400, 403, 404, 405, 406, 410, 411, 412, 415, 500, 501]
 PAGE_STATUSES = [403, 412, 429]
 TRUNCATED_RE = re.compile(r"(?:\.\.\.|…|\.\.)\s*$")
 MAYBE_REPORT_RE = re.compile(r"^(?!解读|图解|关于|一图).*(?:年报|年度|信息公开|政务公开|工作年|(?:19|20)\d{2}\s*年)")
-LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
 
 
-class ReportsSpider(ArticlePages, scrapy.Spider):
+class ReportsSpider(ArticlePages, Exploring, scrapy.Spider):
     """Arguments (plain data, set by ``nianbao crawl``): ``agencies`` (list of dicts with id,
-    name, site, start_urls, hosts), ``years`` (optional filter), ``known`` (agency id ->
+    name, site, start_urls, hosts, attachment_hosts), ``years`` (optional filter), ``known`` (agency id ->
     report URLs stored by earlier crawls), ``budget`` (explorer pages per agency)."""
 
     name = "reports"
@@ -62,11 +67,9 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         self.years = set(years or [])
         self.known = known or {}
         self.budget = int(budget)
-        self.state: dict[str, dict[str, Any]] = {
-            aid: {"ok_pages": 0, "urls_tried": [], "errors": [], "reports": set(), "blocked": [], "explored": 0,
-                  "budget_hit": False, "roots": [], "visited": set(), "pending": 0, "done": False}
-            for aid in self.agencies
-        }
+        self.ledgers: dict[str, Ledger] = {aid: Ledger() for aid in self.agencies}
+        self.scope = Scope(self.agencies)
+        self.max_links = MAX_LINKS_PER_PAGE
         self.columns: dict[str, Column] = {}
         self.requested: set[str] = set()
         self.sitemaps: dict[str, list[str]] = {}
@@ -82,12 +85,15 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._item_done, signal=signals.item_scraped)
+        crawler.signals.connect(spider._item_done, signal=signals.item_error)
         spider.browser = crawler.settings.getbool("NIANBAO_BROWSER")
+        spider.max_links = crawler.settings.getint("NIANBAO_MAX_LINKS_PER_PAGE", MAX_LINKS_PER_PAGE)
         return spider
 
     # ---------------------------------------------------------------- requests
     def _req(self, aid: str, url: str, callback: Any, role: str, **meta: Any) -> scrapy.Request:
-        self.state[aid]["pending"] += 1
+        self.ledgers[aid].started()
         method = meta.pop("method", "GET")
         formdata = meta.pop("formdata", None)
         body = meta.pop("body", None)
@@ -124,7 +130,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         key = canonical(url) + (f"#{fragment}" if fragment else "")
         col = self.columns.get(key)
         if col is None:
-            if parent and sum(1 for c in self.columns.values() if c.parent == parent) >= MAX_SUBCOLUMNS:
+            if parent and len(self.columns[parent].children) >= MAX_SUBCOLUMNS:
                 self.columns[parent].truncated = True
                 return
             col = self.columns[key] = Column(url=key, parent=parent)
@@ -136,23 +142,23 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             yield self._req(aid, canonical(url), self.parse_column, "column", column=key, fragment=fragment, org=org,
                             priority=priority, handle_httpstatus_list=PAGE_STATUSES)
         col.reach(aid, why, detail)
-        if parent is None and key not in self.state[aid]["roots"]:
-            self.state[aid]["roots"].append(key)
+        if parent is None:
+            self.ledgers[aid].root(key)
 
     def _explore(self, aid: str, url: str, depth: int, score: int):
-        st = self.state[aid]
+        st = self.ledgers[aid]
         url = canonical(url)
-        if url in st["visited"] or depth > MAX_NAV_DEPTH:
+        if url in st.visited or depth > MAX_NAV_DEPTH:
             return
-        if st["explored"] >= self.budget:
-            st["budget_hit"] = True
+        if st.explored >= self.budget:
+            st.budget_hit = True
             return
-        st["visited"].add(url)
-        st["explored"] += 1
+        st.visited.add(url)
+        st.explored += 1
         if url in self.nav_pages:  # fetched already for another agency on this host: read it again, not fetch
             self.nav_pages[url].append((aid, depth))
             if (known := self.nav_texts.get(url)) is not None:
-                st["ok_pages"] += 1
+                st.ok_pages += 1
                 yield from self._explored(aid, url, known, depth)
             return
         self.nav_pages[url] = [(aid, depth)]
@@ -161,52 +167,47 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
 
     def _finish(self, response_or_failure: Any) -> None:
         meta = response_or_failure.meta if isinstance(response_or_failure, Response) else response_or_failure.request.meta
-        st = self.state[meta["agency"]]
-        st["pending"] -= 1
-        if st["pending"] <= 0 and not st["done"]:
-            st["done"] = True
+        if self.ledgers[meta["agency"]].finished():
             self.counters["agencies_done"] += 1
 
     def _reached(self, response: Response, text: str) -> bool:
         """Record the fetch; False when the answer is a real block (recorded with evidence)."""
-        aid = response.meta["agency"]
-        st = self.state[aid]
-        st["urls_tried"].append({"url": response.url, "status": response.status})
+        st = self.ledgers[response.meta["agency"]]
+        st.tried(response.url, response.status)
         self.counters["pages"] += 1
-        self._follow_move(aid, response)
         evidence = block_evidence(response.status, text)
         if evidence:
-            st["blocked"].append({"url": response.url, "status": response.status, "evidence": evidence})
-            st["errors"].append({"url": response.url, "error": f"被拦截（{evidence}）"})
+            st.blocked.append({"url": response.url, "status": response.status, "evidence": evidence})
+            st.error(response.url, f"被拦截（{evidence}）")
             self.counters["errors"] += 1
             self.counters["blocked"] += 1
             return False
         if response.status >= 400 and not response.meta.get("adapter"):
-            st["errors"].append({"url": response.url, "error": f"HTTP {response.status}"})
+            st.error(response.url, f"HTTP {response.status}")
             return False
-        st["ok_pages"] += 1
+        st.ok_pages += 1
         return True
 
-    def _follow_move(self, aid: str, response: Response) -> None:
-        """A site that moved (301/302 to another host) is the agency's site on its new host."""
-        chain = response.meta.get("redirect_urls") or []
-        if not chain:
-            return
-        agency = self.agencies[aid]
-        new = (urlsplit(response.url).hostname or "").lower()
-        if same_site(chain[0], agency) and not same_site(response.url, agency) and new:
-            agency["hosts"] = [*(agency.get("hosts") or []), new]
+    def _text(self, response: Response, col: Column | None = None) -> str:
+        """The page decoded, read only up to its link cap (a column cut there is truncated)."""
+        text, links = cap_links(page_text(response.body), self.max_links)
+        if links > self.max_links:
+            self.counters["pages_over_link_cap"] += 1
+            self.ledgers[response.meta["agency"]].error(response.url, f"页面链接超过{self.max_links}个，只读取前{self.max_links}个")
+            if col is not None:
+                col.truncated = True
+        return text
 
     def _failed(self, failure: Failure) -> Any:
         request = failure.request  # type: ignore[attr-defined]  # set by Scrapy on a download failure
         meta = request.meta
         aid = meta["agency"]
-        reason = describe_failure(failure)
+        reason = self.scope.dns_refusal(request.url) or describe_failure(failure)
         try:
             if meta.get("role") == "sitemap":
                 return None
-            self.state[aid]["urls_tried"].append({"url": request.url, "error": reason})
-            self.state[aid]["errors"].append({"url": request.url, "error": reason})
+            self.ledgers[aid].tried(request.url, error=reason)
+            self.ledgers[aid].error(request.url, reason)
             self.counters["errors"] += 1
             if meta.get("column"):
                 col = self.columns[meta["column"]]
@@ -225,10 +226,10 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         col = self.columns[meta["column"]]
         col.outstanding -= 1
         try:
-            text = page_text(response.body)
+            text = self._text(response, col)
             if not self._reached(response, text):
                 if not meta.get("adapter") or block_evidence(response.status, text):
-                    col.failed.append({"url": response.url, "error": self.state[meta["agency"]]["errors"][-1]["error"]})
+                    col.failed.append({"url": response.url, "error": self.ledgers[meta["agency"]].errors[-1]["error"]})
                     return
             yield from self._read(col, response, text, meta)
         finally:
@@ -290,6 +291,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             if TRUNCATED_RE.search(title) and MAYBE_REPORT_RE.search(title) and not ATTACHMENT_RE.search(url):
                 # a title cut short by the list ("…政府信息公…"): the article's own title decides
                 if same_site(url, self.agencies[context[0]], page_url):
+                    self.scope.lists_reports_of(context[0], url)
                     yield from self._article(context[0], url, title, day, verify=(org, context, col.url if col else None))
             return
         owner, organ = self.attr.attribute(title, url, org, context)
@@ -300,6 +302,7 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             return
         if self.years and verdict.year not in self.years:
             return
+        self.scope.lists_reports_of(owner, url)  # a shared portal's host serves the owner's reports
         yield from self._article(owner, url, title, day, column=col.url if col else None)
 
     def _follow(self, aid: str, col: Column, adapter: str, n: Next, new: int, org: str | None):
@@ -324,85 +327,6 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
                         state=n.state, org=org, method=n.method, formdata=n.formdata, body=n.body, headers=n.headers,
                         priority=15, **extra)
 
-    # ---------------------------------------------------------------- exploring
-    def parse_explore(self, response: Response):
-        """A home or hub page: a column if it lists reports or is an interface, else links."""
-        try:
-            text = page_text(response.body)
-            key = canonical(response.request.url)  # type: ignore[union-attr]  # a callback's response has its request
-            if not self._reached(response, text):
-                self.nav_texts[key] = None
-                return
-            self.nav_texts[key] = text if canonical(response.url) == key else None
-            for aid, depth in self.nav_pages.get(key, [(response.meta["agency"], response.meta.get("depth", 0))]):
-                if aid != response.meta["agency"]:
-                    self.state[aid]["ok_pages"] += 1  # read for it too
-                yield from self._explored(aid, response.url, text, depth)
-        finally:
-            self._finish(response)
-
-    def _explored(self, aid: str, url: str, text: str, depth: int):
-        if True:
-            if (shell := js_redirect(text)):
-                yield from self._explore(aid, urljoin(url, shell), depth, 50)
-                return
-            response = _Fetched(url, text, {"agency": aid, "depth": depth, "role": "explore"})
-            page = Page(url=url, text=text)
-            adapter = sniff(page)
-            entries = adapter.read(page).entries if adapter.NAME not in LIST_ADAPTERS else []
-            reports = [e for e in entries if classify_title(e.title).is_report]
-            slug = COLUMN_SLUG_RE.search(urlsplit(response.url).path)
-            if not slug and adapter.NAME not in LIST_ADAPTERS and len(reports) < 2:
-                for e in reports:  # a report posted outside the column (通知公告, the home page)
-                    yield from self._entry(None, e.url, e.title, e.date, None, [aid], response.url)
-                yield from self._links(aid, response.url, text, depth, page.sel)
-                return
-            if adapter.NAME in LIST_ADAPTERS or reports or slug:
-                key = canonical(response.url)  # found by exploring: read it as a column, here
-                if key not in self.columns:
-                    self.columns[key] = Column(url=key)
-                    self.columns[key].reach(aid, None, "")
-                    if key not in self.state[aid]["roots"]:
-                        self.state[aid]["roots"].append(key)
-                    yield from self._read(self.columns[key], response, text, response.meta)
-                    if depth > 0 and len(reports) >= 3:
-                        return  # a real column: its own links were weighed by _read
-                else:
-                    self.columns[key].reach(aid, None, "")
-            yield from self._links(aid, response.url, text, depth, page.sel)
-
-    def _links(self, aid: str, url: str, text: str, depth: int, sel: Any = None):
-        agency = self.agencies[aid]
-        pairs = []
-        for a in (sel if sel is not None else Selector(text=text)).css("a[href]"):
-            label = " ".join(" ".join(a.css("::text").getall()).split()) or (a.attrib.get("title") or "").strip()
-            href = (a.attrib.get("href") or "").strip()
-            if not label or not href or href.startswith(("javascript:", "mailto:")):
-                continue
-            target = urljoin(url, href)
-            if same_site(target, agency) and not ATTACHMENT_RE.search(target):
-                pairs.append((target, label))
-        for link in rank(pairs):
-            if link.column:
-                yield from self._column(aid, link.url, "named_on_site", f"站内链接“{link.label}”（{url}）")
-            else:
-                yield from self._explore(aid, link.url, depth + 1, link.score)
-
-    def parse_sitemap(self, response: Response):
-        """Columns listed only in sitemap.xml (no navigation link to them)."""
-        try:
-            aid = response.meta["agency"]
-            if response.status != 200:
-                return
-            sel = Selector(text=page_text(response.body), type="xml")
-            for loc in sel.xpath("//*[local-name()='loc']/text()").getall():
-                url = canonical(loc.strip())
-                for other in self.sitemaps.get(response.request.url, [aid]):  # type: ignore[union-attr]  # as above
-                    if COLUMN_SLUG_RE.search(urlsplit(url).path) and same_site(url, self.agencies[other]):
-                        yield from self._column(other, url, None, "")
-        finally:
-            self._finish(response)
-
     def _idle(self, spider: scrapy.Spider) -> None:
         """Once everything else is done: re-check earlier reports not found again."""
         if self.rechecked:
@@ -410,8 +334,9 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
         self.rechecked = True
         scheduled = False
         for aid, urls in self.known.items():
-            if aid not in self.state or not self._reachable(aid) or not self.state[aid]["roots"]:
-                continue  # not crawled successfully: absence proves nothing
+            st = self.ledgers.get(aid)
+            if st is None or not st.complete(aid, self.columns) or not st.roots:
+                continue  # not crawled successfully (or a column broken): absence proves nothing
             for url in urls:
                 if url not in self.seen_reports:
                     req = self._req(aid, url, self.parse_recheck, "recheck", handle_httpstatus_list=[404, 410])
@@ -421,31 +346,18 @@ class ReportsSpider(ArticlePages, scrapy.Spider):
             raise DontCloseSpider
 
     # ---------------------------------------------------------------- results
-    def _reachable(self, aid: str) -> bool:
-        st = self.state[aid]
-        return st["ok_pages"] > 0 or any(self.columns[k].pages_read > 0 for k in st["roots"])
+    def _item_done(self, item: Any, response: Any = None, spider: Any = None, failure: Any = None) -> None:
+        """An item through the pipelines (reactor thread): its failed downloads are the agency's errors."""
+        if not isinstance(item, ReportPage) or item.agency_id not in self.ledgers:
+            return
+        for f in item.files:
+            if "error" in f:
+                self.ledgers[item.agency_id].error(f["url"], f"attachment: {f['error']}")
 
     def outcomes(self) -> dict[str, dict[str, Any]]:
         """Per agency: ok or unreachable (with reasons in Chinese), what was tried, and the proof."""
-        return {aid: self.outcome(aid) for aid in self.state}
+        return {aid: self.outcome(aid) for aid in self.ledgers}
 
     def outcome(self, aid: str) -> dict[str, Any]:
         """One agency's outcome (also written as soon as the agency is finished, crawler/outcomes.py)."""
-        st = self.state[aid]
-        reachable = self._reachable(aid)
-        reason = None
-        if not reachable:
-            reason = "；".join(sorted({e["error"] for e in st["errors"]})) or "没有取得任何页面"
-        explored = {"pages": st["explored"], "budget": self.budget, "stopped": "budget" if st["budget_hit"] else "done"}
-        return {"outcome": "ok" if reachable else "unreachable", "reason": reason,
-                "blocked": bool(st["blocked"]) and not reachable,
-                "urls_tried": st["urls_tried"][:50], "columns": list(st["roots"]),
-                "pages": st["ok_pages"], "reports_found": len(st["reports"]),
-                "proof": agency_proof(aid, self.columns, explored, st["blocked"])}
-
-
-class _Fetched:
-    """A page already fetched, read again for another agency (the parts ``_read`` uses)."""
-
-    def __init__(self, url: str, text: str, meta: dict[str, Any]) -> None:
-        self.url, self.text, self.meta, self.status = url, text, meta, 200
+        return self.ledgers[aid].outcome(aid, self.columns, self.budget)

@@ -42,6 +42,7 @@ class Page:
     fragment: str = ""  # the fragment of the URL we were given (never sent over HTTP)
     org: str | None = None  # organ hint inherited from the link that led here
     _sel: Any = field(default=None, repr=False, compare=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # readers' results, computed once
 
     @property
     def sel(self) -> Any:

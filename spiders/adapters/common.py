@@ -17,6 +17,7 @@ from spiders.adapters.base import Entry
 _SESSION_RE = re.compile(r";jsessionid=[^?#/]*|(?<=[?&])(?:sid|sessionid|jsessionid|PHPSESSID)=[^&#]*&?", re.I)
 ATTACHMENT_RE = re.compile(r"\.(pdf|docx?|wps|xlsx?|et|rtf|zip|png|jpe?g|gif|tiff?|bmp)(?:$|\?)|downfile\.jsp|download\.jsp|/download/|getfile", re.I)
 BEIJING = timezone(timedelta(hours=8))
+MAX_SIBLINGS_READ = 40  # a list item or a small table row: its siblings' text holds the date
 _ONCLICK_RE = re.compile(r"""(?:window\.open|location\.href\s*=|location\.assign|openUrl|openWin\w*)\s*\(?\s*['"]([^'"]+)['"]""")
 _TITLE_KEYS = ("title", "realtitle", "realTitle", "articleTitle", "name", "vc_title", "infotitle")
 _URL_KEYS = ("url", "post_url", "infourl", "infoUrl", "link", "href", "linkurl", "art_url", "urls", "pcUrl")
@@ -30,9 +31,23 @@ def canonical(url: str) -> str:
     return url.rstrip("?&")
 
 
+def text_of(sel: Selector) -> str:
+    """The element's text nodes joined by spaces (as ``::text`` gives them, read straight
+    from lxml: the CSS route costs a query per link)."""
+    root = sel.root
+    return " ".join(root.itertext()) if hasattr(root, "itertext") else " ".join(sel.css("::text").getall())
+
+
 def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry]:
-    """Every titled link of a list with the date printed next to it."""
+    """Every titled link of a list with the date printed next to it.
+
+    Linear in the page: the date is looked for in the link's parent (its siblings' text)
+    only when the parent is a small list item; in a flat parent holding many links (a
+    hostile or a badly built page: every link a child of ``<body>``) it is the text right
+    after the link, so no link reads the whole page again (issue 16 item 11)."""
     out: list[Entry] = []
+    small: dict[int, bool] = {}  # parent element -> few enough children to read its text per link
+    after_parent: dict[int, str | None] = {}  # parent element -> date in the element after it
     for a in sel.css("a[href], a[onclick]"):
         href = (a.attrib.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "#")):  # the target may be in onclick
@@ -40,13 +55,34 @@ def link_entries(base: str, sel: Selector, org: str | None = None) -> list[Entry
             href = m.group(1) if m else ""
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             continue
-        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
+        title = (a.attrib.get("title") or text_of(a)).strip()
         if not title:
             continue
-        around = " ".join(a.xpath("../text()|../*[not(self::a)]//text()|following-sibling::*[1]//text()").getall())
-        day = date_in(around) or date_in(" ".join(a.xpath("../following-sibling::*[1]//text()").getall()))
+        parent = a.root.getparent()
+        key = id(parent)
+        if key not in small:
+            small[key] = parent is None or len(parent) <= MAX_SIBLINGS_READ
+        if small[key]:
+            around = " ".join(a.xpath("../text()|../*[not(self::a)]//text()|following-sibling::*[1]//text()").getall())
+        else:
+            nxt = _next_element(a.root)
+            around = (a.root.tail or "") + " " + ("".join(nxt.itertext()) if nxt is not None else "")
+        day = date_in(around)
+        if day is None:
+            if key not in after_parent:
+                nxt = _next_element(parent) if parent is not None else None
+                after_parent[key] = date_in("".join(nxt.itertext())) if nxt is not None else None
+            day = after_parent[key]
         out.append(Entry(canonical(urljoin(base, href)), " ".join(title.split()), day, org))
     return out
+
+
+def _next_element(el: Any) -> Any:
+    """The next sibling element (comments and processing instructions skipped)."""
+    nxt = el.getnext()
+    while nxt is not None and not isinstance(nxt.tag, str):
+        nxt = nxt.getnext()
+    return nxt
 
 
 def html_entries(base: str, html: str, org: str | None = None) -> list[Entry]:

@@ -9,7 +9,7 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from spiders.adapters.base import Listing, Next, Page
-from spiders.adapters.common import canonical, link_entries, under
+from spiders.adapters.common import canonical, link_entries, text_of, under
 
 NAME = "generic"
 _NEXT_RE = re.compile(r"^(下一页|下页|后页|next|Next|›|»|>)$")
@@ -22,7 +22,7 @@ def fingerprint(page: Page) -> bool:
 def read(page: Page) -> Listing:
     listing = Listing(entries=link_entries(page.url, page.sel, page.org))
     for a in page.sel.css("a[href]"):
-        label = " ".join(a.css("::text").getall()).strip()
+        label = text_of(a).strip()
         if _NEXT_RE.match(label):
             url = canonical(urljoin(page.url, a.attrib["href"].strip()))
             same_page = urlsplit(url).path == urlsplit(page.url).path

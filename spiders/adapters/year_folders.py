@@ -18,6 +18,7 @@ from spiders.adapters.common import (
     canonical,
     link_entries,
     same_origin,
+    text_of,
     under,
 )
 
@@ -31,11 +32,18 @@ _LISTISH_RE = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/list(?:_\d+)?\.s?html?
 
 
 def _label(a: Selector) -> str:
-    return " ".join(" ".join(a.css("::text").getall()).split()) or (a.attrib.get("title") or "").strip()
+    return " ".join(text_of(a).split()) or (a.attrib.get("title") or "").strip()
 
 
 def subcolumns(page: Page) -> list[Next]:
-    """Links to year folders, kind sub-columns and per-agency sub-columns of this column."""
+    """Links to year folders, kind sub-columns and per-agency sub-columns of this column
+    (computed once per page: the fingerprint and the spider both ask)."""
+    if "subcolumns" not in page.memo:
+        page.memo["subcolumns"] = _subcolumns(page)
+    return list(page.memo["subcolumns"])
+
+
+def _subcolumns(page: Page) -> list[Next]:
     out: list[Next] = []
     seen = set()
     for a in page.sel.css("a[href]"):

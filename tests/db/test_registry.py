@@ -111,3 +111,11 @@ def test_attachment_hosts_is_a_known_key() -> None:
                                   "defaults: 3\nagencies: []\n", "agencies:\n  - 3\n  - [x]\n", "42\n", ""])
 def test_a_registry_of_the_wrong_shape_is_an_error_not_a_crash(text: str) -> None:
     assert _errors(text)
+def test_attachment_hosts_in_defaults_and_per_agency() -> None:
+    base = "agencies:\n  - id: x\n    name: 某镇\n    kind: township\n    site: https://x.gov.cn/\n"
+    reg = parse_registry("defaults:\n  attachment_hosts: [Files.Example.com]\n" + base + "    attachment_hosts: [cdn.x.cn]\n")
+    assert reg.attachment_hosts == ["files.example.com"] and reg.agencies[0].attachment_hosts == ("cdn.x.cn",)
+    with pytest.raises(RegistryError) as info:
+        parse_registry("defaults:\n  attachment_hosts: cdn.x.cn\n" + base + "    attachment_hosts: [not a host]\n")
+    fields = {f for _, f, _ in info.value.errors}
+    assert fields == {"defaults.attachment_hosts", "agencies[0].attachment_hosts"}

@@ -1,7 +1,9 @@
 """A tiny loopback web for spider tests: origin server and HTTP proxy for made-up hosts.
 
-Routes map ``(host, path?query)`` to an answer ``(status, body, content type)`` or to a
-function of ``(method, body)`` returning one.  Every request is logged with its start and
+Routes map ``(host, path?query)`` to an answer ``(status, body, content type)`` (plus,
+optionally, a dict of extra headers such as ``Location``) or to a function of
+``(method, body)`` returning one.  ``bind`` is the loopback address to listen on (another
+one, e.g. ``127.0.0.2``, plays an internal host).  Every request is logged with its start and
 end time, so tests measure politeness (one request at a time per host) at the server.
 """
 
@@ -15,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-Answer = tuple[int, bytes | str, str]
+Answer = tuple[int, bytes | str, str] | tuple[int, bytes | str, str, dict[str, str]]
 
 
 @dataclass(slots=True)
@@ -30,7 +32,8 @@ class Hit:
 
 
 class MiniWeb:
-    def __init__(self, routes: dict[tuple[str, str], Answer | Callable[[str, bytes], Answer]]) -> None:
+    def __init__(self, routes: dict[tuple[str, str], Answer | Callable[[str, bytes], Answer]],
+                 bind: str = "127.0.0.1") -> None:
         self.routes = routes
         self.log: list[Hit] = []
         self.lock = threading.Lock()
@@ -54,12 +57,14 @@ class MiniWeb:
                     route = web.routes.get((host, path.split("?")[0] + "?*"))
                 if callable(route):
                     route = route(method, body)
-                status, content, ctype = route or (404, "<html><body>404 Not Found</body></html>", "text/html")
+                status, content, ctype, *extra = route or (404, "<html><body>404 Not Found</body></html>", "text/html")
                 data = content.encode("utf-8") if isinstance(content, str) else content
                 time.sleep(0.02)  # a real server takes a moment: overlapping requests would show
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
                 with web.lock:
@@ -71,8 +76,9 @@ class MiniWeb:
             def do_POST(self) -> None:  # noqa: N802
                 self._serve("POST")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = ThreadingHTTPServer((bind, 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://{bind}:{self.port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> MiniWeb:

@@ -38,7 +38,7 @@ def main() -> None:
               "DOWNLOAD_TIMEOUT": 5, "EXTENSIONS": {}, "NIANBAO_BROWSER": cfg.get("browser", False),
               **cfg.get("settings", {})}, priority="cmdline")
     if not cfg.get("browser"):  # browser-free: Scrapy's own handlers
-        s.set("DOWNLOAD_HANDLERS", {}, priority="cmdline")
+        s.set("DOWNLOAD_HANDLERS", dict(default_settings.NON_HTTP_HANDLERS_OFF), priority="cmdline")
     process = CrawlerProcess(s)
     crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler, agencies=cfg["agencies"], years=cfg.get("years"), budget=cfg.get("budget", 40))
