@@ -69,7 +69,9 @@ class StorePipeline:
         self.run_id = run_id
         self.lock = threading.Lock()
         self.stored = {"stored_pages": 0, "stored_attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0}
-        self.parser = ParserPool(processes=max(1, (os.cpu_count() or 2)))
+        shared = crawler.settings.get("NIANBAO_PARSER_POOL")  # a function: a long-lived process's pool (crawler.jobs.child)
+        self.parser = shared() if shared else ParserPool(processes=max(1, (os.cpu_count() or 2)))
+        self.own_parser = shared is None
 
     @classmethod
     def from_crawler(cls, crawler):  # type: ignore[no-untyped-def]
@@ -128,7 +130,8 @@ class StorePipeline:
             session.commit()
 
     def close_spider(self) -> None:
-        self.parser.close()
+        if self.own_parser:
+            self.parser.close()
         spider = self.crawler.spider
         if self.run_id is None:
             return
