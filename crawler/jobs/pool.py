@@ -94,6 +94,7 @@ class CrawlProcess:
         self.stderr: collections.deque[str] = collections.deque(maxlen=30)
         self.jobs = 0
         self.recycle = False
+        self.ready = False
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
@@ -121,6 +122,19 @@ class CrawlProcess:
         lines = [x for x in self.stderr if x.strip()]
         return lines[-1] if lines else f"exit {self.proc.poll()}"
 
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the process has warmed up (False: it died or took longer)."""
+        while not self.ready:
+            try:
+                msg = self.answers.get(timeout=timeout)
+            except queue.Empty:
+                return False
+            if msg is None:
+                self.answers.put(None)  # the job that takes this process sees it gone
+                return False
+            self.ready = bool(msg.get("ready"))
+        return True
+
     def run(self, spec: dict[str, Any], timeout: float) -> dict[str, Any]:
         """Crawl one batch; raises :class:`CrawlFailed` (the process is then gone)."""
         assert self.proc.stdin is not None
@@ -140,6 +154,7 @@ class CrawlProcess:
                 self.kill()
                 raise CrawlFailed(f"crawl process exited with {self.proc.poll()}: {self._last_error()}")
             if msg.get("ready"):
+                self.ready = True
                 continue
             if "error" in msg:
                 self.kill()
@@ -171,11 +186,14 @@ class CrawlPool:
         self.idle: list[CrawlProcess] = []
         self.lock = threading.Lock()
 
-    def warm(self, n: int) -> None:
-        """Start ``n`` processes now (they import and warm up while the worker waits for jobs)."""
+    def warm(self, n: int, timeout: float = 300.0) -> int:
+        """Start ``n`` processes and wait until they are warm (the worker takes no job before);
+        returns how many are ready (one that is not is replaced when a job takes it)."""
         procs = [CrawlProcess(self.db_url) for _ in range(n)]
+        ready = sum(p.wait_ready(timeout) for p in procs)
         with self.lock:
             self.idle.extend(procs)
+        return ready
 
     @contextmanager
     def take(self) -> Iterator[CrawlProcess]:

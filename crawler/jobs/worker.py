@@ -84,7 +84,8 @@ def run_worker(db_url: str, concurrency: int = 1, name: str | None = None, heart
 
     log.info("worker %s: concurrency %d, queue %s", name, concurrency, QUEUE)
     pool = pool_for(db_url)
-    pool.warm(concurrency)  # the crawl processes import and warm up while the worker waits for jobs
+    ready = pool.warm(concurrency)  # the crawl processes warm up before the worker takes a job
+    log.info("worker %s: %d of %d crawl process(es) ready", name, ready, concurrency)
     try:
         asyncio.run(main())
     finally:
