@@ -48,9 +48,12 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
     registry.write_text(fleet.registry_yaml(), encoding="utf-8")
     config.write_text(f'[schedule]\nregistry = "{registry}"\n[jobs]\nbuckets = {BUCKETS}\ndelay = {DELAY}\n', encoding="utf-8")
     engine = create_engine(db)
+    logdir = os.environ.get("NIANBAO_BENCH_DIST_LOGS")  # the workers' logs, for a sweep that looks wrong
+    logs = [open(Path(logdir) / f"{name}-w{k}.log", "wb") if logdir else subprocess.DEVNULL  # noqa: SIM115
+            for k in range(n)]
     procs = [subprocess.Popen([sys.executable, "-m", "crawler.cli", "worker", "--db", db, "--files", str(tmp / "files"),
                                "--proxy", server.url, "--name", f"b{k}", "--poll", "0.5"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for k in range(n)]
+                              stdout=logs[k], stderr=subprocess.STDOUT) for k in range(n)]
 
     def ready() -> int:
         with engine.connect() as conn:
