@@ -48,9 +48,12 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
     registry.write_text(fleet.registry_yaml(), encoding="utf-8")
     config.write_text(f'[schedule]\nregistry = "{registry}"\n[jobs]\nbuckets = {BUCKETS}\ndelay = {DELAY}\n', encoding="utf-8")
     engine = create_engine(db)
+    logdir = os.environ.get("NIANBAO_BENCH_DIST_LOGS")  # the workers' logs, for a sweep that looks wrong
+    logs = [open(Path(logdir) / f"{name}-w{k}.log", "wb") if logdir else subprocess.DEVNULL  # noqa: SIM115
+            for k in range(n)]
     procs = [subprocess.Popen([sys.executable, "-m", "crawler.cli", "worker", "--db", db, "--files", str(tmp / "files"),
                                "--proxy", server.url, "--name", f"b{k}", "--poll", "0.5"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for k in range(n)]
+                              stdout=logs[k], stderr=subprocess.STDOUT) for k in range(n)]
 
     def ready() -> int:
         with engine.connect() as conn:
@@ -79,7 +82,17 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
         with engine.connect() as conn:  # first job started to last job done, by procrastinate's events
             wall = conn.execute(text("SELECT extract(epoch FROM max(at) FILTER (WHERE type = 'succeeded') "
                                      "- min(at) FILTER (WHERE type = 'started')) FROM procrastinate_events")).scalar()
+            spans = conn.execute(text("SELECT j.id, min(e.at) FILTER (WHERE e.type = 'started'), "
+                                      "max(e.at) FILTER (WHERE e.type = 'succeeded') FROM procrastinate_jobs j "
+                                      "JOIN procrastinate_events e ON e.job_id = j.id GROUP BY j.id")).all()
         wall = float(wall or (time.perf_counter() - t0))
+        # the most jobs that ran at the same moment (N workers should reach N)
+        edges = sorted([(a, 1) for _, a, b in spans if a and b] + [(b, -1) for _, a, b in spans if a and b])
+        running = parallel = 0
+        for _, step in edges:
+            running += step
+            parallel = max(parallel, running)
+        job_s = sorted((b - a).total_seconds() for _, a, b in spans if a and b)
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -94,7 +107,8 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
     return {"workers": n, "jobs": jobs, "failed": failed, "pages": pages, "reports": reports,
             "seconds": round(wall, 1), "pages_per_s": round(pages / wall, 2), "cpu_s_per_page": round(cpu / max(pages, 1), 4),
-            "overlaps": len(fleet.overlaps())}
+            "overlaps": len(fleet.overlaps()), "parallel_jobs": parallel,
+            "job_seconds": [round(x, 1) for x in job_s]}
 
 
 def run() -> dict:
@@ -114,11 +128,61 @@ def run() -> dict:
                 r["speedup"] = round(one["seconds"] / r["seconds"] * one["workers"], 2)
                 print(f"  {n} worker(s): {r['jobs']} jobs ({r['failed']} failed), {r['pages']} pages, {r['reports']} "
                       f"documents in {r['seconds']:.1f} s = {r['pages_per_s']:.1f} pages/s, speed-up {r['speedup']:.2f} "
-                      f"(aim ≥ {0.9 * n:.1f}), {r['cpu_s_per_page'] * 1000:.0f} ms CPU/page, host overlaps {r['overlaps']}")
+                      f"(aim ≥ {0.9 * n:.1f}), {r['cpu_s_per_page'] * 1000:.0f} ms CPU/page, host overlaps {r['overlaps']}, "
+                      f"at most {r['parallel_jobs']} jobs at once, job {min(r['job_seconds'], default=0):.0f}–"
+                      f"{max(r['job_seconds'], default=0):.0f} s")
     finally:
         server.stop()
     return out
 
 
-if __name__ == "__main__":
-    run()
+
+def _crawl_count(registry: Path, proxy: str, tmp: Path, log: list) -> dict:
+    """Crawl every agency of a registry once (no delay) and count the requests the web served."""
+    import yaml
+
+    agencies = yaml.safe_load(registry.read_text(encoding="utf-8"))["agencies"]
+    db = f"sqlite:///{tmp / 'count.db'}"
+    before = len(log)
+    subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--registry", str(registry), "--proxy", proxy,
+                    "--delay", "0", "--db", db, "--files", str(tmp / "files")], capture_output=True, text=True, check=False)
+    served = log[before:]
+    files = sum(1 for e in served if e.path.split("?")[0].rsplit(".", 1)[-1].lower() in ("pdf", "doc", "docx", "xls", "xlsx", "wps"))
+    hosts = {e.host for e in served}
+    return {"agencies": len(agencies), "hosts": len(hosts), "requests": len(served), "attachments": files,
+            "requests_per_agency": round(len(served) / max(len(agencies), 1), 1),
+            "agencies_per_host": round(len(agencies) / max(len(hosts), 1), 2)}
+
+
+def measure_requests() -> dict:
+    """Requests per agency of one full crawl of the sample web and of the variety web (pages,
+    attachments, robots.txt, everything the servers answered): the national sweep's estimate."""
+    from sampleweb.sites import demo_sites, registry_yaml
+    from varietyweb import VarietyServer
+    from varietyweb import registry_yaml as variety_registry
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sites = demo_sites()
+        web = SampleWeb(sites)
+        server = SampleServer(web).start()
+        try:
+            reg = Path(tmp) / "sample.yaml"
+            reg.write_text(registry_yaml(sites), encoding="utf-8")
+            (Path(tmp) / "s").mkdir()
+            out["sample"] = _crawl_count(reg, server.url, Path(tmp) / "s", web.log)
+        finally:
+            server.stop()
+        reg = Path(tmp) / "variety.yaml"
+        variety_registry(reg)
+        (Path(tmp) / "v").mkdir()
+        with VarietyServer(latency=0.0) as vweb:
+            out["variety"] = _crawl_count(reg, vweb.proxy_url, Path(tmp) / "v", vweb.log)
+    for name, r in out.items():
+        print(f"  {name} web: {r['agencies']} agencies on {r['hosts']} hosts, {r['requests']} requests "
+              f"({r['attachments']} attachments) = {r['requests_per_agency']} requests per agency")
+    return out
+
+
+if __name__ == "__main__":  # python -m bench.distributed requests
+    print(measure_requests() if sys.argv[1:] == ["requests"] else run())

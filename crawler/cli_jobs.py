@@ -104,11 +104,15 @@ def show_queue(db_url: str, as_json: bool) -> bool:
                f"失败 {t.get('failed', 0)}，重试过 {t.get('retried', 0)}")
     for w in state["workers"]:
         j = w["jobs"]
+        counts = (f"运行中 {j.get('running', 0)}，成功 {j.get('succeeded', 0)}，失败 {j.get('failed', 0)}，"
+                  f"重试过 {j.get('retried', 0)}")
+        if w.get("gone"):
+            click.echo(f"  工作进程 {w['name']}（已退出或失联）：{counts}")
+            continue
         click.echo(f"  工作进程 {w['id']} {w['name'] or '—'}（{w['host'] or '?'} pid {w['pid'] or '?'}，并发 "
-                   f"{w['concurrency'] or '?'}，心跳 {w['seconds_since_heartbeat']} 秒前）：运行中 {j.get('running', 0)}，"
-                   f"成功 {j.get('succeeded', 0)}，失败 {j.get('failed', 0)}")
+                   f"{w['concurrency'] or '?'}，心跳 {w['seconds_since_heartbeat']} 秒前）：{counts}")
     u = state.get("unassigned") or {}
     if u:
         click.echo(f"  未分配：排队 {u.get('queued', 0)}，运行中（工作进程已失联） {u.get('running', 0)}，"
-                   f"成功（工作进程已退出） {u.get('succeeded', 0)}，失败 {u.get('failed', 0)}")
+                   f"成功 {u.get('succeeded', 0)}，失败 {u.get('failed', 0)}，重试过 {u.get('retried', 0)}")
     return True

@@ -93,7 +93,9 @@ class StorePipeline:
         self.lock = threading.Lock()
         self.stored = {"stored_pages": 0, "stored_attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0,
                        "store_errors": 0, "shared_reports": 0}
-        self.parser = ParserPool(processes=max(1, (os.cpu_count() or 2)))
+        shared = crawler.settings.get("NIANBAO_PARSER_POOL")  # a function: a long-lived process's pool (crawler.jobs.child)
+        self.parser = shared() if shared else ParserPool(processes=max(1, (os.cpu_count() or 2)))
+        self.own_parser = shared is None
         self.store_failures: dict[str, list[dict[str, str]]] = defaultdict(list)
         self.claims: dict[str, dict[str, datetime]] = {}  # report URL -> agencies listing it, until it is stored
         self.recorded: set[str] = set()
@@ -232,7 +234,8 @@ class StorePipeline:
     def close_spider(self) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        self.parser.close()
+        if self.own_parser:
+            self.parser.close()
         spider = self.crawler.spider
         if self.run_id is None:
             return

@@ -1,7 +1,9 @@
 """Run one crawl: sync the registry, start a run, crawl with Scrapy, summarise.
 
-Scrapy's reactor cannot restart within a process, so one process runs one crawl (the
-service runs ``nianbao crawl`` in a child process).
+Scrapy's reactor cannot restart within a process, so :func:`run_crawl` runs one crawl per
+process (the service runs ``nianbao crawl`` in a child process); a distributed worker's
+long-lived crawl process runs batch after batch in one reactor with :func:`prepare_run`,
+:func:`scrapy_settings` and :func:`run_summary` (crawler/jobs/child.py).
 """
 
 from __future__ import annotations
@@ -77,10 +79,8 @@ def known_reports(session: Session, agency_ids: list[str]) -> dict[str, list[str
     return known
 
 
-def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
-    """Crawl the selected agencies; returns the per-agency summary of the run."""
-    from spiders.reports import ReportsSpider
-
+def prepare_run(opts: CrawlOptions) -> tuple[int, list[dict[str, Any]], dict[str, list[str]]]:
+    """Sync the registry, select the agencies, start the crawl run: (run id, agencies, known pages)."""
     factory = open_db(opts.db_url)
     with factory() as session:
         if opts.registry is not None:
@@ -102,16 +102,27 @@ def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
         run = start_run(session, {"agencies": len(agencies), **opts.run_stats, **process_identity(),
                                   "agency_ids": [a["id"] for a in agencies]})
         session.commit()
-        run_id = run.id
+        return run.id, agencies, known
+
+
+def run_summary(db_url: str, run_id: int, spider: Any) -> dict[str, Any]:
+    """The per-agency outcomes a finished run stored, with the spider's counters."""
+    with open_db(db_url)() as session:
+        rows = session.scalars(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id)).all()
+        outcomes = {r.agency_id: {"outcome": r.outcome, "reason": r.reason, "pages": r.pages,
+                                  "reports_found": r.reports_found, "columns": r.columns} for r in rows}
+    return {"run_id": run_id, "agencies": outcomes, "counters": dict(spider.counters) if spider else {}}
+
+
+def run_crawl(opts: CrawlOptions) -> dict[str, Any]:
+    """Crawl the selected agencies; returns the per-agency summary of the run."""
+    from spiders.reports import ReportsSpider
+
+    run_id, agencies, known = prepare_run(opts)
     if opts.proxy:
         os.environ["http_proxy"] = os.environ["https_proxy"] = opts.proxy
     process = CrawlerProcess(scrapy_settings(opts, run_id))
     crawler = process.create_crawler(ReportsSpider)
     process.crawl(crawler, agencies=agencies, years=opts.years, known=known)
     process.start()
-    with factory() as session:
-        rows = session.scalars(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id)).all()
-        outcomes = {r.agency_id: {"outcome": r.outcome, "reason": r.reason, "pages": r.pages,
-                                  "reports_found": r.reports_found, "columns": r.columns} for r in rows}
-    spider = crawler.spider
-    return {"run_id": run_id, "agencies": outcomes, "counters": dict(spider.counters) if isinstance(spider, ReportsSpider) else {}}
+    return run_summary(opts.db_url, run_id, crawler.spider)

@@ -233,9 +233,11 @@ def start_run(session: Session, stats: dict[str, Any] | None = None) -> CrawlRun
 
 
 def finish_run(session: Session, run: CrawlRun, status: str, stats: dict[str, Any]) -> None:
+    """End a run; its stats are added to those it started with (a distributed job's id and
+    attempt stay on the run, so a re-run of the job can tell that this crawl finished)."""
     run.finished_at = utcnow()
     run.status = status
-    run.stats = stats
+    run.stats = {**(run.stats or {}), **stats}
 
 
 CRAWL_FIELDS = ("outcome", "reason", "urls_tried", "columns", "pages", "reports_found", "proof", "started_at")

@@ -1,31 +1,148 @@
-"""``python -m crawler.jobs.child``: crawl one host batch (the job spec as JSON on stdin).
+"""``python -m crawler.jobs.child``: a worker's long-lived crawl process, batch after batch.
 
-A child of the worker (one Scrapy reactor per process); prints the run's summary as the
-last line of stdout as JSON.  The crawl run records its job, attempt and worker, and every
-request carries ``X-Nianbao-Job`` so a server log (the sample web's) can tell workers apart.
+Starting a crawl costs seconds of CPU (Scrapy, Twisted, the spider and the parsing stack
+imported, the parser processes spawned, the database engine and its migration check);
+paid per job, it was a third of a job's CPU and on a small machine the limit of several
+workers.  So a worker keeps one of these processes per job slot (:mod:`crawler.jobs.pool`):
+it imports everything and starts the parser pool once, runs one Twisted reactor, and
+crawls each host batch it is given as a new Scrapy crawler in that reactor.
+
+Protocol: one job spec per line of JSON on stdin; one line per job on stdout, prefixed
+``@nianbao`` (anything else on stdout is ignored), first ``{"ready": true}`` once warm.
+The database URL comes in the environment (``NIANBAO_DB_URL``), never on a command
+line.  SIGINT/SIGTERM are ignored: the worker decides when its crawl stops (end of stdin:
+exit after the running job; the worker dying: PR_SET_PDEATHSIG kills this process).  A
+crawl that fails, or ``max_jobs`` jobs or ``max_rss_mb`` of memory, ends the process after
+its answer; the worker starts a fresh one for the next job.
+
+Every crawl run records its job, attempt and worker, and every request carries
+``X-Nianbao-Job`` so a server log (the sample web's) can tell workers apart.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
+from typing import Any
+
+PREFIX = "@nianbao "
+_parser: Any = None
+
+
+def shared_parser() -> Any:
+    """This process's parser pool, shared by every crawl it runs (``NIANBAO_PARSER_POOL``)."""
+    return _parser
+
+
+def answer(message: dict[str, Any]) -> None:
+    sys.stdout.write(PREFIX + json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def job_options(spec: dict[str, Any], db_url: str) -> Any:
+    """The crawl options of one job spec (the cluster's policy merged with this worker's)."""
+    from crawler.run import CrawlOptions
+
+    hosts = len(spec.get("hosts") or [])
+    return CrawlOptions(db_url=db_url, files=spec["files"], agencies=list(spec["agencies"]),
+                        delay=float(spec.get("delay", 1.0)), timeout=float(spec.get("timeout", 30.0)),
+                        retries=int(spec.get("retries", 2)), proxy=spec.get("proxy"), progress=False,
+                        # one request at a time per host, but the downloader counts requests waiting in
+                        # a host's slot as active: room for a few per host, so no host of the batch waits
+                        concurrency=max(32, 4 * hosts),
+                        run_stats={"job": spec["job"], "attempt": spec["attempt"], "worker": spec["worker"],
+                                   "bucket": spec.get("bucket"), "hosts": hosts, "crawl_pid": os.getpid()},
+                        headers={"X-Nianbao-Job": f"{spec['worker']}/{spec['job']}/{spec['attempt']}"})
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def main() -> int:
-    from crawler.run import CrawlOptions, run_crawl
+    global _parser
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    db_url = os.environ["NIANBAO_DB_URL"]
+    max_jobs = int(os.environ.get("NIANBAO_CHILD_MAX_JOBS", "200"))
+    max_rss = float(os.environ.get("NIANBAO_CHILD_MAX_RSS_MB", "2048"))
 
-    spec = json.loads(sys.stdin.read())
-    tag = f"{spec['worker']}/{spec['job']}/{spec['attempt']}"
-    opts = CrawlOptions(db_url=spec["db_url"], files=spec["files"], agencies=list(spec["agencies"]),
-                        delay=float(spec.get("delay", 1.0)), timeout=float(spec.get("timeout", 30.0)),
-                        retries=int(spec.get("retries", 2)), proxy=spec.get("proxy"), progress=False,
-                        run_stats={"job": spec["job"], "attempt": spec["attempt"], "worker": spec["worker"],
-                                   "bucket": spec.get("bucket"), "hosts": len(spec.get("hosts", []))},
-                        headers={"X-Nianbao-Job": tag})
-    result = run_crawl(opts)
-    sys.stdout.write(json.dumps({"run_id": result["run_id"], "agencies": len(result["agencies"]),
-                                 "pages": result["counters"].get("pages", 0)}) + "\n")
-    return 0
+    from scrapy.utils.reactor import install_reactor
+
+    from crawler import settings as default_settings
+
+    install_reactor(default_settings.TWISTED_REACTOR)
+    from scrapy.crawler import Crawler, CrawlerProcess
+    from scrapy.settings import Settings
+    from twisted.internet import defer, reactor, threads
+
+    import crawler.pipelines  # noqa: F401 - warm: imported once, not per job
+    from crawler.run import prepare_run, run_summary, scrapy_settings
+    from db.schema import open_db
+    from parsing.api import ParserPool
+    from spiders.reports import ReportsSpider
+
+    base = Settings()
+    base.setmodule(default_settings, priority="project")
+    process = CrawlerProcess(base)
+    _parser = ParserPool(processes=max(1, os.cpu_count() or 2))
+    open_db(db_url)  # the engine, its pool and the migration check, once
+    state = {"jobs": 0, "exit": 0}
+
+    @defer.inlineCallbacks
+    def run_job(spec: dict[str, Any]) -> Any:
+        opts = job_options(spec, db_url)
+        if opts.proxy:
+            os.environ["http_proxy"] = os.environ["https_proxy"] = opts.proxy
+        run_id, agencies, known = yield threads.deferToThread(prepare_run, opts)
+        settings = scrapy_settings(opts, run_id)
+        settings.set("NIANBAO_PARSER_POOL", shared_parser, priority="cmdline")
+        # items per response processed in parallel: Scrapy starts that many tasks per response
+        settings.set("CONCURRENT_ITEMS", 16, priority="cmdline")
+        crawler = Crawler(ReportsSpider, settings)
+        yield process.crawl(crawler, agencies=agencies, years=opts.years, known=known)
+        summary = yield threads.deferToThread(run_summary, db_url, run_id, crawler.spider)
+        return {"run_id": summary["run_id"], "agencies": len(summary["agencies"]),
+                "pages": summary["counters"].get("pages", 0)}
+
+    @defer.inlineCallbacks
+    def serve() -> Any:
+        try:
+            _parser.parse(b"<html><body><p>warm</p></body></html>")  # the parser processes up and importing
+        except Exception:  # noqa: BLE001 - warming only
+            pass
+        answer({"ready": True, "pid": os.getpid()})
+        while True:
+            line = yield threads.deferToThread(sys.stdin.readline)
+            if not line:
+                break
+            if not line.strip():
+                continue
+            try:
+                result = yield run_job(json.loads(line))
+            except Exception as exc:  # noqa: BLE001 - reported to the worker, which fails the job
+                answer({"error": f"{type(exc).__name__}: {exc}"[:2000]})
+                state["exit"] = 1
+                break
+            state["jobs"] += 1
+            recycle = state["jobs"] >= max_jobs or _rss_mb() > max_rss
+            answer({**result, "jobs_in_process": state["jobs"], "recycle": recycle})
+            if recycle:
+                break
+        reactor.stop()  # type: ignore[misc]  # twisted's stubs type the global reactor loosely
+
+    reactor.callWhenRunning(serve)
+    try:
+        process.start(stop_after_crawl=False, install_signal_handlers=False)
+    finally:
+        _parser.close()
+    return state["exit"]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The job queue: procrastinate on the project's PostgreSQL database.
 
-One task, ``nianbao.crawl_batch``, crawls one host batch in a child process (Scrapy's
-reactor cannot restart in a process; the child dies with its worker).  Jobs carry the
+One task, ``nianbao.crawl_batch``, crawls one host batch in one of the worker's long-lived
+crawl processes (:mod:`crawler.jobs.pool`: Scrapy's start-up is paid once per worker slot,
+not per job; the process dies with its worker).  Jobs carry the
 batch's lock (:attr:`crawler.jobs.batches.Batch.lock`), so procrastinate never runs two jobs
 that share a host at once, across the whole cluster, and a queueing lock, so a bucket is
 queued at most once.  A job that fails is retried with a backoff; a job whose worker died
@@ -13,12 +14,7 @@ is marked ``killed`` and holds no agency outcome, so every agency's outcome land
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import signal
-import subprocess
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,42 +82,24 @@ def ensure_schema(db_url: str) -> None:
 
 
 # ---------------------------------------------------------------- running one job
-def _die_with_parent() -> None:
-    """In the child: SIGKILL when the worker dies, so a killed worker leaves no crawl behind."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-
-
 def run_batch_job(db_url: str, job_id: int, attempts: int, worker: str | None, batch: dict[str, Any]) -> dict[str, Any]:
-    """Crawl one batch in a child process; raise (procrastinate retries) when it failed."""
+    """Crawl one batch in one of this worker's crawl processes; raise (procrastinate retries) when it failed."""
+    from crawler.jobs.pool import CrawlFailed, pool_for
+
     done = finished_run(db_url, job_id)
     if done is not None:  # an earlier attempt finished its crawl but died before reporting it
         return {"run_id": done, "already_done": True}
     killed = mark_dead_attempts(db_url, job_id)
-    spec = {"db_url": db_url, "job": job_id, "attempt": attempts + 1, "worker": worker or "worker", **batch}
+    spec = {"job": job_id, "attempt": attempts + 1, "worker": worker or "worker", **batch}
     timeout = float(batch.get("timeout_minutes") or 180) * 60
-    cmd = [sys.executable, "-m", "crawler.jobs.child"]
     log.info("job %s: bucket %s, %d hosts, %d agencies (attempt %d)", job_id, batch.get("bucket"),
              len(batch.get("hosts", [])), len(batch.get("agencies", [])), attempts + 1)
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_die_with_parent, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        out, err = proc.communicate(json.dumps(spec), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        mark_dead_attempts(db_url, job_id, why=f"exceeded the time limit of {timeout:.0f} s")
-        raise RuntimeError(f"job {job_id}: crawl exceeded {timeout:.0f} s and was killed") from None
-    if proc.returncode != 0:
-        mark_dead_attempts(db_url, job_id, why=f"crawl exited with {proc.returncode}")
-        last = err.strip().splitlines()[-1] if err.strip() else f"exit {proc.returncode}"
-        raise RuntimeError(f"job {job_id}: crawl failed: {last}")
-    lines = out.strip().splitlines()
-    result = json.loads(lines[-1]) if lines else {}
+    with pool_for(db_url).take() as proc:
+        try:
+            result = proc.run(spec, timeout)
+        except CrawlFailed as exc:
+            mark_dead_attempts(db_url, job_id, why=str(exc))
+            raise RuntimeError(f"job {job_id}: {exc}") from None
     return {**result, "earlier_attempts_killed": killed}
 
 
@@ -203,7 +181,13 @@ async def retry_stalled(app: Any, after: float) -> list[int]:
 
 
 def queue_state(db_url: str) -> dict[str, Any]:
-    """The queue per worker: queued, running, succeeded, failed, retried (attempts > 1)."""
+    """The queue per worker: queued, running, succeeded, failed, retried (more than one attempt).
+
+    A job belongs to the worker running it or, once that worker has exited or been lost
+    (procrastinate then forgets the job's worker), to the worker named by the job's last
+    crawl run, so a finished sweep still shows who ran what.  Queued jobs belong to no
+    worker yet (``unassigned``), nor does a running job whose worker was lost.
+    """
     engine = open_db(db_url).kw["bind"]
     with engine.connect() as conn:
         if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is None:
@@ -211,23 +195,34 @@ def queue_state(db_url: str) -> dict[str, Any]:
         jobs: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(text(
             "SELECT j.id, j.status, j.attempts, j.lock, j.worker_id, j.scheduled_at, j.args, "
             "(SELECT max(e.at) FROM procrastinate_events e WHERE e.job_id = j.id) AS last_event, "
-            "(SELECT count(*) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type IN ('deferred_for_retry', 'retried')) AS retries "
+            "(SELECT count(*) FROM procrastinate_events e WHERE e.job_id = j.id AND e.type IN ('deferred_for_retry', 'retried')) AS retries, "
+            "(SELECT r.stats ->> 'worker' FROM crawl_runs r WHERE (r.stats ->> 'job') = j.id::text "
+            " ORDER BY r.id DESC LIMIT 1) AS ran_by "
             "FROM procrastinate_jobs j WHERE j.task_name = :t ORDER BY j.id"), {"t": TASK})]
         workers: list[dict[str, Any]] = [dict(r._mapping) for r in conn.execute(text(
             "SELECT id, last_heartbeat FROM procrastinate_workers ORDER BY id"))]
         names = {int(k.split(":", 1)[1]): v for k, v in conn.execute(text(
             "SELECT key, value FROM settings WHERE key LIKE 'worker:%'")).all() if k.split(":", 1)[1].isdigit()}
+    live = {w["id"] for w in workers}
     totals: dict[str, int] = {}
     per_worker: dict[Any, dict[str, int]] = {}
     for j in jobs:
         status = {"todo": "queued", "doing": "running"}.get(j["status"], j["status"])
         j["state"] = status
         j["agencies"] = len((j.pop("args") or {}).get("agencies", []))
+        if j["worker_id"] in live:
+            owner: Any = j["worker_id"]
+            j["worker"] = (names.get(owner) or {}).get("name")
+        elif status not in ("queued", "running") and j["ran_by"]:
+            owner = j["worker"] = j["ran_by"]
+        else:
+            owner, j["worker"] = None, None
         totals[status] = totals.get(status, 0) + 1
+        counts = per_worker.setdefault(owner, {})
+        counts[status] = counts.get(status, 0) + 1
         if j["retries"]:
             totals["retried"] = totals.get("retried", 0) + 1
-        counts = per_worker.setdefault(j["worker_id"], {})
-        counts[status] = counts.get(status, 0) + 1
+            counts["retried"] = counts.get("retried", 0) + 1
     now = datetime.now(UTC)
     out_workers = []
     for w in workers:
@@ -237,4 +232,6 @@ def queue_state(db_url: str) -> dict[str, Any]:
                             "concurrency": info.get("concurrency"),
                             "seconds_since_heartbeat": round((now - beat).total_seconds(), 1) if beat else None,
                             "jobs": per_worker.get(w["id"], {})})
+    for owner in sorted(k for k in per_worker if isinstance(k, str)):
+        out_workers.append({"id": None, "name": owner, "gone": True, "jobs": per_worker[owner]})
     return {"jobs": jobs, "workers": out_workers, "totals": totals, "unassigned": per_worker.get(None, {})}

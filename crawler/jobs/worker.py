@@ -1,6 +1,7 @@
 """``nianbao worker``: run host-batch jobs from the shared queue, on any machine.
 
-A worker runs up to ``concurrency`` jobs at once (each a child crawl process), beats its
+A worker runs up to ``concurrency`` jobs at once, each in one of its long-lived crawl
+processes (:mod:`crawler.jobs.pool`, started and warmed when the worker starts), beats its
 heartbeat into procrastinate's table, and every ``stalled_after / 2`` seconds puts back on
 the queue the jobs of workers whose heartbeat stopped (:func:`crawler.jobs.queue.retry_stalled`).
 SIGTERM/SIGINT stop it after its running jobs finish (procrastinate's graceful shutdown).
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from crawler.jobs.pool import pool_for
 from crawler.jobs.queue import QUEUE, ensure_schema, make_app, retry_stalled
 from db.models import Setting
 from db.schema import open_db
@@ -81,4 +83,10 @@ def run_worker(db_url: str, concurrency: int = 1, name: str | None = None, heart
                     await asyncio.to_thread(_forget, db_url, seen["id"])
 
     log.info("worker %s: concurrency %d, queue %s", name, concurrency, QUEUE)
-    asyncio.run(main())
+    pool = pool_for(db_url)
+    ready = pool.warm(concurrency)  # the crawl processes warm up before the worker takes a job
+    log.info("worker %s: %d of %d crawl process(es) ready", name, ready, concurrency)
+    try:
+        asyncio.run(main())
+    finally:
+        pool.close()
