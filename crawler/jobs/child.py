@@ -85,7 +85,7 @@ def main() -> int:
     import crawler.pipelines  # noqa: F401 - warm: imported once, not per job
     from crawler.run import prepare_run, run_summary, scrapy_settings
     from db.schema import open_db
-    from parsing.api import ParserPool
+    from parsing.pool import ParserPool
     from spiders.reports import ReportsSpider
 
     base = Settings()
