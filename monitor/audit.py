@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from monitor.check import AgencyYear
-from monitor.findings import CONTENT_CODES
+from monitor.registry import CONTENT_CODES
 from monitor.rollups import rollups  # noqa: F401 - part of this module's public face
 
 STATUS_NAMES = {"published": "按时发布", "late": "逾期发布", "missing": "未发布", "not_found": "未找到，待核实",

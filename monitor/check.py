@@ -23,20 +23,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Agency,
-    AgencyCrawl,
-    CrawlRun,
-    Document,
-    DocumentVersion,
-    Evidence,
-    Finding,
-    Setting,
-    utcnow,
-)
-from monitor import across, compliance, rules
+from db.models import Agency, Document, Finding, utcnow
+from monitor import across, compliance, load, registry, rules
 from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
-from monitor.findings import ACROSS_ALL_CODES, Draft, finding_key
+from monitor.findings import Draft, finding_key
+from monitor.load import LoadedDoc
+from monitor.registry import ACROSS_ALL_CODES
+from parsing.model import Report
 
 FIRST_YEAR = 2019
 GOV_SUFFIXES = (".gov.cn", ".gov.cn.test")
@@ -52,140 +45,12 @@ class AgencyYear:
     rule: str = ""
 
 
-@dataclass(slots=True)
-class LoadedDoc:
-    """A stored document as plain data (Core rows, no ORM objects: the check reads many)."""
-
-    id: int
-    agency_id: str
-    year: int | None
-    url: str
-    title: str | None
-    kind: str
-    parent_id: int | None
-    first_seen: Any
-    last_seen: Any
-    removed_at: Any
-    removed_reason: str | None
-    evidence: list[tuple[str, str]] = field(default_factory=list)
-    versions: list[tuple[str, Any, dict[str, Any] | None, str | None]] = field(default_factory=list)
-    attachments: list[LoadedDoc] = field(default_factory=list)
-    observed: list[tuple[str, str, Any]] = field(default_factory=list)  # with observed_at, for replays
-
-
-def _as_known_at(doc: LoadedDoc, cutoff: datetime) -> LoadedDoc | None:
-    """The document as it was known at ``cutoff`` (None if not seen yet): a replay."""
-    if doc.first_seen > cutoff:
-        return None
-    versions = [v for v in doc.versions if v[1] <= cutoff]
-    if not versions:
-        return None
-    removed = doc.removed_at if doc.removed_at and doc.removed_at <= cutoff else None
-    attachments = [a for a in (_as_known_at(x, cutoff) for x in doc.attachments) if a is not None]
-    return LoadedDoc(doc.id, doc.agency_id, doc.year, doc.url, doc.title, doc.kind, doc.parent_id, doc.first_seen,
-                     min(doc.last_seen, cutoff), removed, doc.removed_reason if removed else None,
-                     [(src, val) for src, val, seen in doc.observed if seen <= cutoff], versions, attachments)
-
-
-def _main_report(doc: LoadedDoc) -> tuple[dict[str, Any] | None, str]:
-    """The parse result holding the tables: the page's, or an attachment's."""
-    candidates = [doc] + [c for c in doc.attachments if c.kind == "attachment"]
-    reports = [(d.versions[-1][2], d.versions[-1][3] or "") for d in candidates if d.versions]
-    with_tables = [r for r in reports if r[0] and any((r[0].get("tables") or {}).values())]
-    unreadable = [r for r in reports if r[0] and "unreadable" in (r[0].get("table_status") or {}).values()]
-    pick = (with_tables or unreadable or [r for r in reports if r[0]] or [(None, "")])[0]
-    text = "\n".join(t for _, t in reports if t)
-    return pick[0], text
-
-
-def _docs(session: Session, agency_ids: list[str], cutoff: datetime | None = None) -> dict[tuple[str, int], list[LoadedDoc]]:
-    d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
-    rows = session.execute(select(d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
-                                  d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
-                           .where(d.c.agency_id.in_(agency_ids)))
-    by_id = {r.id: LoadedDoc(*r) for r in rows}
-    if by_id:
-        ids = list(by_id)
-        for k in range(0, len(ids), 5000):
-            chunk = ids[k:k + 5000]
-            for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.report, v.c.text)
-                                     .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
-                by_id[r.document_id].versions.append((r.sha256, r.fetched_at, r.report, r.text))
-            for r in session.execute(select(e.c.document_id, e.c.source, e.c.value, e.c.observed_at)
-                                     .where(e.c.document_id.in_(chunk))):
-                by_id[r.document_id].evidence.append((r.source, r.value))
-                if cutoff is not None:
-                    by_id[r.document_id].observed.append((r.source, r.value, r.observed_at))
-    out: dict[tuple[str, int], list[LoadedDoc]] = defaultdict(list)
-    for doc in by_id.values():
-        if doc.kind == "attachment" and doc.parent_id in by_id:
-            by_id[doc.parent_id].attachments.append(doc)
-    for doc in by_id.values():
-        if doc.kind == "page" and doc.year:
-            known = doc if cutoff is None else _as_known_at(doc, cutoff)
-            if known is not None:
-                out[(doc.agency_id, doc.year)].append(known)
-    return out
-
-
-def _crawls(session: Session, cutoff: datetime | None = None,
-            agencies: list[str] | None = None) -> dict[str, list[compliance.Crawl]]:
-    """Crawl outcomes per agency with their proofs, as Core rows (no ORM objects for millions of
-    outcomes; only the agencies in scope when the run is limited, e.g. the incremental check)."""
-    out: dict[str, list[compliance.Crawl]] = defaultdict(list)
-    ac, run = AgencyCrawl.__table__, CrawlRun.__table__
-    q = (select(ac.c.agency_id, ac.c.outcome, ac.c.finished_at, ac.c.reason, ac.c.pages, ac.c.columns, ac.c.urls_tried,
-                ac.c.proof, run.c.id, run.c.finished_at.label("run_finished"), run.c.started_at)
-         .join(run, run.c.id == ac.c.run_id).order_by(ac.c.id))
-    chunks = [agencies[k:k + 5000] for k in range(0, len(agencies), 5000)] if agencies is not None else [None]
-    for chunk in chunks:
-        for r in session.execute(q if chunk is None else q.where(ac.c.agency_id.in_(chunk))):
-            finished = r.finished_at or r.run_finished or r.started_at
-            if cutoff is not None and finished > cutoff:
-                continue
-            out[r.agency_id].append(compliance.Crawl(r.id, r.outcome, finished, r.reason, r.pages, r.columns or [],
-                                                     r.urls_tried or [], r.proof))
-    return out
-
-
-def _wrong_document(report: dict[str, Any] | None, who: str, title: str | None) -> list[Draft]:
-    if report is None:
-        return [Draft("WRONG_DOCUMENT", f"{who}页面无法解析为年度报告",
-                      {"why": "no parsable document", "why_cn": "页面及附件均无法解析", "title": title})]
-    status = report.get("table_status") or {}
-    if "unreadable" in status.values():
-        return []
-    if not any((report.get("tables") or {}).values()) and len(report.get("sections") or []) < 3:
-        why = report.get("error") or "neither the report's sections nor its tables are in the page or its attachments"
-        why_cn = f"页面及附件中只有{len(report.get('sections') or [])}个年报章节，且没有年报表格"
-        return [Draft("WRONG_DOCUMENT", f"{who}标题为年度报告的页面实为其他文件（{why_cn}）",
-                      {"why": why, "why_cn": why_cn, "title": title})]
-    return []
-
-
-def _non_gov(agency: Agency, docs: list[LoadedDoc], who: str, trusted: tuple[str, ...] = ()) -> list[Draft]:
-    """The only copies are on hosts outside the agency's, *.gov.cn and the trusted list."""
-    hosts = {urlsplit(d.url).hostname for d in docs if d.url.startswith("http")}
-    if not hosts:
-        return []
-    own = {h.lower() for h in agency.hosts or []} | {(urlsplit(agency.site).hostname or "").lower()}
-    suffixes = GOV_SUFFIXES + tuple("." + t for t in trusted)
-    if all(h and h not in own and h not in trusted and not h.endswith(suffixes) for h in hosts):
-        return [Draft("NON_GOV_HOST", f"{who}仅在非政府网站{'、'.join(sorted(h for h in hosts if h))}发现",
-                      {"hosts": sorted(h for h in hosts if h)})]
-    return []
-
-
 BATCH = 500  # agencies per batch: only one batch's reports are in memory at a time
 
 
 def as_of_cutoff(as_of: date) -> datetime:
     """The end of ``as_of``, Beijing time: nothing known later counts."""
     return datetime.combine(as_of, time(23, 59, 59), BEIJING)
-
-
-def _in_region(agency: Agency, regions: list[str] | None) -> bool:
-    return not regions or any((agency.region or "").startswith(r) for r in regions)
 
 
 def judges_all_reports(session: Session, years: list[int] | None, agencies: list[str] | None,
@@ -216,23 +81,19 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     starts with one of the prefixes.
     """
     cutoff = as_of_cutoff(as_of)
-    q = select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)
-    if agencies:
-        q = q.where(Agency.id.in_(agencies))
-    agency_rows = [a for a in session.scalars(q) if _in_region(a, regions)]
+    agency_rows = load.agencies(session, agencies, regions)
     settings = deadline_settings(session)
-    trusted_row = session.get(Setting, "trusted_hosts")
-    trusted = tuple((trusted_row.value or {}).get("suffixes") or ()) if trusted_row else ()
+    trusted = load.trusted_hosts(session)
     limited = bool(years or agencies or regions)
-    crawls = _crawls(session, cutoff, [a.id for a in agency_rows] if limited else None)
+    crawls = load.crawls(session, cutoff, [a.id for a in agency_rows] if limited else None)
     # the year-to-year rules need the previous year: assess it too, but do not report it
     wanted = set(years or [])
-    needed = wanted | {y - 1 for y in wanted}
+    needed = wanted | {y - k for y in wanted for k in range(1, registry.years_back() + 1)}
     results: list[AgencyYear] = []
     prints: list[tuple[tuple[str, int], across.Fingerprint]] = []
     for k in range(0, len(agency_rows), BATCH):
         batch = agency_rows[k:k + BATCH]
-        docs = _docs(session, [a.id for a in batch], cutoff)
+        docs = load.documents(session, [a.id for a in batch], cutoff)
         refs: dict[tuple[str, int], across.ReportRef] = {}
         doc_years: dict[str, set[int]] = defaultdict(set)
         for aid, y in docs:
@@ -249,7 +110,7 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
         for (aid, year), ref in refs.items():
             prev = refs.get((aid, year - 1))
             if prev and (aid, year) in batch_results:
-                batch_results[(aid, year)].drafts += across.carryover(ref, prev) + across.in_force_drift(ref, prev)
+                batch_results[(aid, year)].drafts += registry.judge_pair(ref, prev)
             prints.append(((aid, year), across.fingerprint(ref)))  # the previous year's too: duplicates compare all
         del docs, refs
     if closed or judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
@@ -261,9 +122,9 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     return results
 
 
-def _wrong(a: Agency, year: int, doc: LoadedDoc) -> tuple[list[Draft], dict[str, Any] | None, str]:
-    report, text = _main_report(doc)
-    return _wrong_document(report, f"{a.name}{year}年年度报告", doc.title), report, text
+def _wrong(a: Agency, year: int, doc: LoadedDoc) -> tuple[list[Draft], Report | None, str]:
+    report, text = load.main_report(doc)
+    return rules.wrong_document(report, f"{a.name}{year}年年度报告", doc.title), report, text
 
 
 def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], crawls: list[compliance.Crawl],
@@ -296,11 +157,12 @@ def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], c
         live = [c for c in reports if c[0].removed_at is None] or reports
         doc, _, report, text = live[0]
         if report:  # the content rules judge a report, not a cover letter
-            failures, not_assessable = rules.arithmetic(report, who)
-            ay.drafts += failures + rules.content(report, year, who, not_assessable)
+            ay.drafts += registry.judge_report(rules.Subject(report, year, who))
             refs[(a.id, year)] = across.ReportRef(a.id, a.name, year, doc.url, report, text)
     if year_docs:
-        ay.drafts += _non_gov(a, year_docs, who, trusted)
+        own = {h.lower() for h in a.hosts or []} | {(urlsplit(a.site).hostname or "").lower()}
+        ay.drafts += registry.non_gov_host(registry.document_hosts([d.url for d in year_docs]), own, trusted, who,
+                                           GOV_SUFFIXES)
     return ay
 
 

@@ -41,8 +41,8 @@ from db.models import (
     Setting,
     utcnow,
 )
-from monitor import across
-from monitor.check import _docs, _main_report, run_check
+from monitor import across, load
+from monitor.check import run_check
 
 WATERMARK = "check:incremental"
 SKETCH_K = 8  # sentence hashes kept per report
@@ -95,9 +95,9 @@ def update_sketches(session: Session, agencies: list[str]) -> None:
         chunk = agencies[k:k + BATCH]
         session.execute(delete(ReportSketch).where(ReportSketch.agency_id.in_(chunk)))
         rows = []
-        for (aid, year), docs in _docs(session, chunk).items():
+        for (aid, year), docs in load.documents(session, chunk).items():
             live = [d for d in docs if d.removed_at is None] or docs
-            report, text = _main_report(live[0])
+            report, text = load.main_report(live[0])
             if not report:
                 continue
             sentences = sorted(across._sentences(text))[:SKETCH_K]
