@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Agency, Document, Finding, utcnow
-from monitor import across, compliance, load, registry, rules
+from monitor import across, compliance, load, registry, rules, upsert
 from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
 from monitor.findings import Draft, finding_key
 from monitor.load import LoadedDoc
@@ -182,34 +182,11 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
                           code=d.code, severity=d.severity, message=d.message, evidence=d.evidence, status="open")
                   for r in results for d in r.drafts]
         return sorted(drafts, key=lambda f: (f.agency_id, f.year, f.code, f.key)), results
-    now = utcnow()
     scope = {(r.agency.id, r.year) for r in results}
-    existing = {f.key: f for f in session.scalars(select(Finding))}
-    seen: set[str] = set()
-    for r in results:
-        for d in r.drafts:
-            key = finding_key(r.agency.id, r.year, d.code, d.detail)
-            if key in seen:
-                continue
-            seen.add(key)
-            f = existing.get(key)
-            if f is None:
-                f = Finding(key=key, agency_id=r.agency.id, year=r.year, code=d.code, severity=d.severity,
-                            message=d.message, evidence=d.evidence, status="open", first_seen=now, last_seen=now)
-                session.add(f)
-                existing[key] = f
-            else:
-                f.message, f.evidence, f.severity, f.last_seen = d.message, d.evidence, d.severity, now
-                if f.status == "resolved":
-                    f.status, f.resolved_at = "open", None
-    for key, f in existing.items():
-        if key not in seen and (f.agency_id, f.year) in scope and f.status == "open" and not (
-                limited and f.code in ACROSS_ALL_CODES):
-            f.status, f.resolved_at = "resolved", now
-    session.flush()
-    open_findings = sorted((f for f in existing.values() if f.status == "open" and (f.agency_id, f.year) in scope),
-                           key=lambda f: (f.agency_id, f.year, f.code, f.key))
-    return open_findings, results
+    ids = sorted({r.agency.id for r in results}) if agencies or regions else None
+    upsert.store(session, ((r.agency.id, r.year, d) for r in results for d in r.drafts), scope, ids,
+                 ACROSS_ALL_CODES if limited else (), utcnow())
+    return upsert.open_in_scope(session, scope, ids), results
 
 
 def finding_json(f: Finding) -> dict[str, Any]:

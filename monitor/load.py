@@ -49,6 +49,8 @@ def as_known_at(doc: LoadedDoc, cutoff: datetime) -> LoadedDoc | None:
     """The document as it was known at ``cutoff`` (None if not seen yet): a replay."""
     if doc.first_seen > cutoff:
         return None
+    if _known_whole(doc, cutoff):
+        return doc
     versions = [v for v in doc.versions if v[1] <= cutoff]
     if not versions:
         return None
@@ -57,6 +59,13 @@ def as_known_at(doc: LoadedDoc, cutoff: datetime) -> LoadedDoc | None:
     return LoadedDoc(doc.id, doc.agency_id, doc.year, doc.url, doc.title, doc.kind, doc.parent_id, doc.first_seen,
                      min(doc.last_seen, cutoff), removed, doc.removed_reason if removed else None,
                      [(src, val) for src, val, seen in doc.observed if seen <= cutoff], versions, attachments)
+
+
+def _known_whole(doc: LoadedDoc, cutoff: datetime) -> bool:
+    """Everything about the document was known by ``cutoff`` (the common case: no copy needed)."""
+    return (bool(doc.versions) and doc.first_seen <= cutoff and doc.last_seen <= cutoff and (doc.removed_at is None or doc.removed_at <= cutoff)
+            and all(v[1] <= cutoff for v in doc.versions) and all(o[2] <= cutoff for o in doc.observed)
+            and all(_known_whole(a, cutoff) for a in doc.attachments))
 
 
 def main_report(doc: LoadedDoc) -> tuple[Report | None, str]:

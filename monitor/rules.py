@@ -14,7 +14,7 @@ in bulk (``set(map(type, ...))``), not one function call per cell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.exports.labels import cell_label
@@ -43,11 +43,32 @@ def _all_num(values: list[Any]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a report rule judges: the report, its year, and who published it (for messages)."""
+    """What a report rule judges: the report, its year, and who published it (for messages).
+
+    ``requests`` and ``appeals`` are the rows of tables 三 and 四 with every cell that is not
+    a count (blank, text, true/false) as None, so that the arithmetic rules test a row with
+    ``None in cells`` and sum it, without a call per cell; when every cell is a number (the
+    common case) they are the report's own dicts, not copies.
+    """
 
     report: Report
     year: int
     who: str
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    layout: str = "2021"
+    appeals: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        req, layout = _requests(self.report)
+        object.__setattr__(self, "requests", _counts_only(req))
+        object.__setattr__(self, "layout", layout)
+        object.__setattr__(self, "appeals", _counts_only(_appeals(self.report)))
+
+
+def _counts_only(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    if set(map(type, [v for cells in rows.values() for v in cells.values()])) <= _NUMBER_TYPES:
+        return rows
+    return {k: {c: (v if type(v) in _NUMBER_TYPES else None) for c, v in cells.items()} for k, cells in rows.items()}
 
 
 def as_report(report: Report | dict[str, Any]) -> Report:
@@ -75,14 +96,14 @@ def _appeals(report: Report) -> dict[str, dict[str, Any]]:
 # ---------------------------------------------------------------- arithmetic R1-R5
 def balance(s: Subject) -> list[Draft]:
     """R1: per applicant column, 本年新收 + 上年结转 = 办理结果总计 + 结转下年度."""
-    req, _ = _requests(s.report)
+    req = s.requests
     if not req:
         return []
     out = []
     a_row, b_row, c_row, d_row = (req.get(k) or _EMPTY for k in BALANCE_ROWS)
     for col in REQUEST_COLUMNS:
         a, b, c, d = a_row.get(col), b_row.get(col), c_row.get(col), d_row.get(col)
-        if _all_num([a, b, c, d]) and a + b != c + d:
+        if None not in (a, b, c, d) and a + b != c + d:
             out.append(Draft("BALANCE", f"{s.who}表三“{COLUMN_NAMES[col]}”列：本年新收{a}+上年结转{b}≠办理结果总计{c}+结转下年度{d}（相差{a + b - c - d}）",
                              {"rule": "R1", "column": col, "new_received": a, "carried_over": b, "total": c,
                               "carried_forward": d, "difference": a + b - c - d}, detail=col))
@@ -91,17 +112,17 @@ def balance(s: Subject) -> list[Draft]:
 
 def outcome_total(s: Subject) -> list[Draft]:
     """R2: per column, the outcome leaves sum to 办理结果总计 (the leaves of the report's layout)."""
-    req, layout = _requests(s.report)
+    req = s.requests
     if not req:
         return []
     out = []
-    leaves = OUTCOME_KEYS.get(layout, OUTCOME_KEYS["2021"])
+    leaves = OUTCOME_KEYS.get(s.layout, OUTCOME_KEYS["2021"])
     leaf_rows = [req.get(k) or _EMPTY for k in leaves]
     totals = req.get("total") or _EMPTY
     for col in REQUEST_COLUMNS:
         c = totals.get(col)
         values = [r.get(col) for r in leaf_rows]
-        if _num(c) and _all_num(values) and sum(values) != c:
+        if c is not None and None not in values and sum(values) != c:
             out.append(Draft("OUTCOME_TOTAL", f"{s.who}表三“{COLUMN_NAMES[col]}”列各项办理结果合计{sum(values)}，与“总计”{c}不符",
                              {"rule": "R2", "column": col, "sum": sum(values), "total": c,
                               "cells": dict(zip(leaves, values, strict=True))}, detail=col))
@@ -110,12 +131,11 @@ def outcome_total(s: Subject) -> list[Draft]:
 
 def applicant_total(s: Subject) -> list[Draft]:
     """R3: per row of table 三, the applicant columns sum to 总计."""
-    req, _ = _requests(s.report)
     out = []
-    for key, cells in req.items():
+    for key, cells in s.requests.items():
         parts = list(map(cells.get, APPLICANTS))
         total = cells.get("total")
-        if _num(total) and _all_num(parts) and sum(parts) != total:
+        if total is not None and None not in parts and sum(parts) != total:
             out.append(Draft("APPLICANT_TOTAL", f"{s.who}表三“{ROW_LABELS.get(key, key)}”行各类申请人合计{sum(parts)}，与“总计”{total}不符",
                              {"rule": "R3", "row": key, "sum": sum(parts), "total": total,
                               "cells": dict(zip(APPLICANTS, parts, strict=True))}, detail=key))
@@ -125,12 +145,13 @@ def applicant_total(s: Subject) -> list[Draft]:
 def appeal_total(s: Subject) -> list[Draft]:
     """R4: per group of table 四, 维持 + 纠正 + 其他 + 尚未审结 = 总计."""
     out = []
-    for group, cells in _appeals(s.report).items():
+    for group, cells in s.appeals.items():
         parts = list(map(cells.get, APPEAL_PARTS))
         total = cells.get("total")
-        if _num(total) and _all_num(parts) and sum(parts) != total:
+        if total is not None and None not in parts and sum(parts) != total:
             out.append(Draft("APPEAL_TOTAL", f"{s.who}表四{GROUP_NAMES.get(group, group)}：结果维持、结果纠正、其他结果、尚未审结合计{sum(parts)}，与“总计”{total}不符",
-                             {"rule": "R4", "group": group, "sum": sum(parts), "total": total, "cells": dict(cells)},
+                             {"rule": "R4", "group": group, "sum": sum(parts), "total": total,
+                              "cells": dict(_appeals(s.report)[group])},
                              detail=group))
     return out
 
