@@ -9,11 +9,12 @@ which are scored by Jaccard similarity.  Identical non-trivial tables are a dupl
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from monitor.findings import Draft
 from parsing.model import Report
@@ -22,6 +23,8 @@ SIMILAR = 0.9
 MIN_SENTENCES = 8
 MAX_DF = 25  # a sentence in more reports than this is template text
 HOW_NAMES = {"text": "正文相似", "tables": "统计表数字完全相同"}  # evidence "how" -> words
+_NONZERO_RE = re.compile(rb":\s*[1-9]\d*(?:\.\d+)?")
+SIGNATURE_VERSION = 2  # 2: orjson's canonical form (1: json.dumps with sort_keys)
 _SPLIT_RE = re.compile(r"[。；！？\n]+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -89,11 +92,13 @@ def _sentences(text: str) -> set[int]:
 
 
 def _table_signature(report: Report) -> str | None:
-    numbers = json.dumps(report.tables_json(), sort_keys=True)
-    nonzero = len(re.findall(r":\s*[1-9]\d*(?:\.\d+)?", numbers))
-    if nonzero < 6:  # all-zero tables are common and legitimate
+    """SHA-256 of the tables as canonical JSON (sorted keys, orjson: the national check signs
+    every report), or None when fewer than six cells are non-zero.  Its form is part of the
+    stored sketches (:data:`SIGNATURE_VERSION`)."""
+    numbers = orjson.dumps(report.tables_json(), option=orjson.OPT_SORT_KEYS)
+    if len(_NONZERO_RE.findall(numbers)) < 6:  # all-zero tables are common and legitimate
         return None
-    return hashlib.sha256(numbers.encode()).hexdigest()
+    return hashlib.sha256(numbers).hexdigest()
 
 
 @dataclass(slots=True)

@@ -58,8 +58,9 @@ def _signed(h: int) -> int:
 
 
 def _settings_hash(session: Session) -> str:
-    values = [(s.key, s.value) for s in session.scalars(select(Setting).where(
+    values: list[Any] = [(s.key, s.value) for s in session.scalars(select(Setting).where(
         Setting.key.in_(["deadlines", "trusted_hosts"])).order_by(Setting.key))]
+    values.append(("table_signature", across.SIGNATURE_VERSION))  # a new form: every sketch is made again
     return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from monitor.exports.labels import cell_label
@@ -31,6 +32,7 @@ SECTION_NAMES = {"一": "一（总体情况）", "二": "二（主动公开）",
 _YEAR_RE = re.compile(r"((?:19|20)\d{2})")
 _NUMBER_TYPES = frozenset((int, float))  # exact types: bool is not a count
 _EMPTY: dict[str, Any] = {}
+_applicants = itemgetter(*APPLICANTS)
 
 
 def _num(v: Any) -> bool:
@@ -133,7 +135,10 @@ def applicant_total(s: Subject) -> list[Draft]:
     """R3: per row of table 三, the applicant columns sum to 总计."""
     out = []
     for key, cells in s.requests.items():
-        parts = list(map(cells.get, APPLICANTS))
+        try:
+            parts = _applicants(cells)  # a tuple, in C: most rows have every column
+        except KeyError:
+            parts = tuple(map(cells.get, APPLICANTS))
         total = cells.get("total")
         if total is not None and None not in parts and sum(parts) != total:
             out.append(Draft("APPLICANT_TOTAL", f"{s.who}表三“{ROW_LABELS.get(key, key)}”行各类申请人合计{sum(parts)}，与“总计”{total}不符",
