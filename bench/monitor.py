@@ -1,9 +1,15 @@
 """Monitor benchmark: ``nianbao check`` over a generated database of N agencies x 5 years.
 
-The database is built directly (bulk inserts through the migrated schema): every agency
-crawled once after the deadlines, about 5% of its reports missing, some late, every
-report with distinct consistent tables.  The check runs in a fresh process; its wall time
-and peak RSS (VmHWM) are reported.
+The database is built directly (bulk inserts through the migrated schema, COPY on
+PostgreSQL): every agency crawled once after the deadlines, about 5% of its reports
+missing, some late, every report with distinct consistent tables (500 generated series,
+shifted per agency).  The check runs in a fresh process; its wall time, its CPU time and
+peak RSS (VmHWM) are reported.
+
+``python -m bench national``: the same on PostgreSQL at national scale, then the first
+incremental check and one after a simulated crawl.  Sizes: ``NIANBAO_BENCH_NATIONAL_AGENCIES``
+(default 100,000 agencies x 7 years), ``NIANBAO_BENCH_CRAWLED_AGENCIES`` (default 1,000);
+``NIANBAO_BENCH_MONITOR_AGENCIES`` for the SQLite one (default 10,000 x 5 years).
 """
 
 from __future__ import annotations
