@@ -9,18 +9,22 @@ which are scored by Jaccard similarity.  Identical non-trivial tables are a dupl
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from monitor.findings import Draft
+from parsing.model import Report
 
 SIMILAR = 0.9
 MIN_SENTENCES = 8
 MAX_DF = 25  # a sentence in more reports than this is template text
 HOW_NAMES = {"text": "正文相似", "tables": "统计表数字完全相同"}  # evidence "how" -> words
+_NONZERO_RE = re.compile(rb":\s*[1-9]\d*(?:\.\d+)?")
+SIGNATURE_VERSION = 2  # 2: orjson's canonical form (1: json.dumps with sort_keys)
 _SPLIT_RE = re.compile(r"[。；！？\n]+")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -31,18 +35,27 @@ class ReportRef:
     name: str
     year: int
     url: str
-    report: dict[str, Any]
+    report: Report
     text: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.report, dict):  # the stored JSON (tests, old callers): read it once
+            self.report = Report.from_json(self.report)
 
 
 def _num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _rows(report: Report, name: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+    t = report.tables.get(name)
+    return (t.rows, t.layout) if t is not None else ({}, None)
+
+
 def carryover(cur: ReportRef, prev: ReportRef) -> list[Draft]:
     """H1: this year's 上年结转 equals last year's 结转下年度 (总计)."""
-    now = (((cur.report.get("tables") or {}).get("requests") or {}).get("rows") or {}).get("carried_over", {}).get("total")
-    before = (((prev.report.get("tables") or {}).get("requests") or {}).get("rows") or {}).get("carried_forward", {}).get("total")
+    now = (_rows(cur.report, "requests")[0].get("carried_over") or {}).get("total")
+    before = (_rows(prev.report, "requests")[0].get("carried_forward") or {}).get("total")
     if _num(now) and _num(before) and now != before:
         return [Draft("CARRYOVER_MISMATCH", f"{cur.name}{cur.year}年报告上年结转{now}件，与{prev.year}年报告结转下年度{before}件不符",
                       {"rule": "H1", "carried_over": now, "previous_carried_forward": before,
@@ -53,12 +66,11 @@ def carryover(cur: ReportRef, prev: ReportRef) -> list[Draft]:
 def in_force_drift(cur: ReportRef, prev: ReportRef) -> list[Draft]:
     """H2 (2021 format): in_force(Y) ~ in_force(Y-1) + issued(Y) - repealed(Y)."""
     out: list[Draft] = []
-    ca = ((cur.report.get("tables") or {}).get("active") or {})
-    pa = ((prev.report.get("tables") or {}).get("active") or {})
-    if ca.get("layout") != "2021" or pa.get("layout") != "2021":
+    (crows, clayout), (prows, playout) = _rows(cur.report, "active"), _rows(prev.report, "active")
+    if clayout != "2021" or playout != "2021":
         return out
     for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
-        c, p = (ca.get("rows") or {}).get(row) or {}, (pa.get("rows") or {}).get(row) or {}
+        c, p = crows.get(row) or {}, prows.get(row) or {}
         vals: tuple[Any, ...] = (c.get("in_force"), p.get("in_force"), c.get("issued"), c.get("repealed"))
         if all(_num(v) for v in vals):
             now, before, issued, repealed = vals
@@ -79,13 +91,14 @@ def _sentences(text: str) -> set[int]:
     return out
 
 
-def _table_signature(report: dict[str, Any]) -> str | None:
-    tables = report.get("tables") or {}
-    numbers = json.dumps(tables, sort_keys=True)
-    nonzero = len(re.findall(r":\s*[1-9]\d*(?:\.\d+)?", numbers))
-    if nonzero < 6:  # all-zero tables are common and legitimate
+def _table_signature(report: Report) -> str | None:
+    """SHA-256 of the tables as canonical JSON (sorted keys, orjson: the national check signs
+    every report), or None when fewer than six cells are non-zero.  Its form is part of the
+    stored sketches (:data:`SIGNATURE_VERSION`)."""
+    numbers = orjson.dumps(report.tables_json(), option=orjson.OPT_SORT_KEYS)
+    if len(_NONZERO_RE.findall(numbers)) < 6:  # all-zero tables are common and legitimate
         return None
-    return hashlib.sha256(numbers.encode()).hexdigest()
+    return hashlib.sha256(numbers).hexdigest()
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from monitor.check import AgencyYear
-from monitor.findings import CONTENT_CODES
+from monitor.registry import CONTENT_CODES, SEVERITY
 from monitor.rollups import rollups  # noqa: F401 - part of this module's public face
 
 STATUS_NAMES = {"published": "按时发布", "late": "逾期发布", "missing": "未发布", "not_found": "未找到，待核实",
@@ -30,7 +30,7 @@ def audit_rows(results: list[AgencyYear]) -> list[dict[str, Any]]:
     for r in results:
         st = r.status
         link = st.url or _absence_link(st.evidence)
-        content = [{"code": d.code, "severity": d.severity, "message": d.message}
+        content = [{"code": d.code, "severity": SEVERITY[d.code], "message": d.message}
                    for d in r.drafts if d.code in CONTENT_CODES]
         rows.append({
             "agency": r.agency.id, "name": r.agency.name, "kind": r.agency.kind, "region": r.agency.region,

@@ -36,6 +36,7 @@ from monitor.exports.labels import (
     TABLE_LABELS,
     beijing,
 )
+from monitor.registry import SEVERITY
 
 # name -> (type, description); the types are Arrow's (string, int64, float64, bool)
 COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
@@ -154,8 +155,8 @@ def finding_rows(session: Session, results: list[Any]) -> list[dict[str, Any]]:
             f = stored.get(key)
             out.append({
                 "key": key, "agency_id": r.agency.id, "year": r.year, "code": d.code,
-                "code_name": CODE_LABELS.get(d.code, d.code), "severity": d.severity,
-                "severity_name": SEVERITY_LABELS.get(d.severity), "status": f.status if f else "computed",
+                "code_name": CODE_LABELS.get(d.code, d.code), "severity": SEVERITY[d.code],
+                "severity_name": SEVERITY_LABELS.get(SEVERITY[d.code]), "status": f.status if f else "computed",
                 "message": d.message, "evidence": json.dumps(d.evidence, ensure_ascii=False, sort_keys=True, default=str),
                 "first_seen": beijing(f.first_seen) if f else None,
             })

@@ -1,7 +1,7 @@
 """Publication deadlines per agency and year, with the rule applied (spec/annual-report.md §1).
 
 The only place deadlines are computed (COMMON.md contract 5): every command (check, audit,
-digest, the sample web's ground truth) calls :func:`deadline_for` or
+digest) calls :func:`deadline_for` or
 :func:`deadline_for_agency`.  Order of precedence: the agency's own ``deadline`` in the
 registry, then a regional rule (``defaults.regions``, longest region-code prefix first),
 then the registry default for its kind, which itself defaults to the statute (部门

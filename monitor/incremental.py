@@ -41,8 +41,8 @@ from db.models import (
     Setting,
     utcnow,
 )
-from monitor import across
-from monitor.check import _docs, _main_report, run_check
+from monitor import across, load
+from monitor.check import run_check
 
 WATERMARK = "check:incremental"
 SKETCH_K = 8  # sentence hashes kept per report
@@ -58,8 +58,9 @@ def _signed(h: int) -> int:
 
 
 def _settings_hash(session: Session) -> str:
-    values = [(s.key, s.value) for s in session.scalars(select(Setting).where(
+    values: list[Any] = [(s.key, s.value) for s in session.scalars(select(Setting).where(
         Setting.key.in_(["deadlines", "trusted_hosts"])).order_by(Setting.key))]
+    values.append(("table_signature", across.SIGNATURE_VERSION))  # a new form: every sketch is made again
     return hashlib.sha1(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -95,9 +96,9 @@ def update_sketches(session: Session, agencies: list[str]) -> None:
         chunk = agencies[k:k + BATCH]
         session.execute(delete(ReportSketch).where(ReportSketch.agency_id.in_(chunk)))
         rows = []
-        for (aid, year), docs in _docs(session, chunk).items():
+        for (aid, year), docs in load.documents(session, chunk).items():
             live = [d for d in docs if d.removed_at is None] or docs
-            report, text = _main_report(live[0])
+            report, text = load.main_report(live[0])
             if not report:
                 continue
             sentences = sorted(across._sentences(text))[:SKETCH_K]

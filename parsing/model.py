@@ -138,3 +138,55 @@ class Report:
         if include_text:
             out["text"] = self.text
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Report:
+        """The typed reader of a stored report JSON (the inverse of :meth:`to_json`).
+
+        Lenient with older or hand-made JSON: a missing field is its default; a table with
+        no body keeps the status ``table_status`` gives it (``not_found`` if none).  The
+        cell dicts are shared with ``data``, not copied: the monitor reads many reports.
+        """
+        tables: dict[str, TableResult] = {}
+        status = data.get("table_status") or {}
+        details = data.get("table_details") or {}
+        raw = data.get("cells_raw") or {}
+        bodies = data.get("tables") or {}
+        for name in ("active", "requests", "appeals"):
+            body = bodies.get(name)
+            d = details.get(name) or {}
+            t = TableResult(name, status.get(name) or ("ok" if body else "not_found"), reason=d.get("reason"),
+                            raw=raw.get(name) or {}, labels=d.get("labels") or {},
+                            misaligned=d.get("misaligned") or [], cell_errors=d.get("cell_errors") or [],
+                            missing_rows=d.get("missing_rows") or [], notes=d.get("notes") or [],
+                            inferred=d.get("inferred") or [])
+            if body:
+                if name == "appeals":
+                    t.rows = body
+                else:
+                    t.layout, t.rows = body.get("layout"), body.get("rows") or {}
+                    t.extra = body.get("extra") or []
+            tables[name] = t
+        return cls(
+            source_type=data.get("source_type") or "", title=data.get("title"), agency=data.get("agency"),
+            year=data.get("year"), format=data.get("format"), signed_date=data.get("signed_date"),
+            sections=data.get("sections") or [], tables=tables,
+            prose_numbers=[ProseNumber(p["key"], p["value"], p.get("sentence") or "")
+                           for p in data.get("prose_numbers") or []],
+            statistics_period=data.get("statistics_period"), title_year=data.get("title_year"),
+            pages=data.get("pages"), warnings=data.get("warnings") or [], error=data.get("error"),
+            text=data.get("text") or "", page_meta=data.get("page_meta") or {},
+        )
+
+    def tables_json(self) -> dict[str, Any]:
+        """The ``tables`` field of :meth:`to_json`: what a table signature is computed over."""
+        out: dict[str, Any] = {}
+        for name in ("active", "requests", "appeals"):
+            t = self.tables.get(name)
+            if t is None or not (t.found or t.rows):
+                out[name] = None
+            elif name == "appeals":
+                out[name] = t.rows
+            else:
+                out[name] = {"layout": t.layout, "rows": t.rows, **({"extra": t.extra} if name == "active" else {})}
+        return out

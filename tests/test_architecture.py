@@ -51,7 +51,7 @@ ALLOWED = {
 # package and everything in it)
 SUBPACKAGE_ALLOWED = {
     "crawler.dashboard": ("db", "monitor", "parsing", "crawler.config", "crawler.cadence"),
-    "crawler.jobs": ("db", "crawler.run"),
+    "crawler.jobs": ("db", "crawler.run", "crawler.settings", "crawler.pipelines", "parsing.pool", "spiders.reports"),
     "spiders.adapters": ("parsing", "spiders"),
     "monitor.exports": ("monitor", "db", "parsing"),
     "varietyweb.platforms": ("varietyweb",),

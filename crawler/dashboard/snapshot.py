@@ -34,6 +34,7 @@ from db.models import (
 from monitor import audit
 from monitor.check import assess_all
 from monitor.findings import finding_key
+from monitor.registry import SEVERITY
 
 log = logging.getLogger("nianbao.dashboard")
 KEEP = 3  # snapshots kept in memory (one per as-of date)
@@ -120,7 +121,7 @@ def build(session: Session, as_of: date) -> Snapshot:
             if key in seen:  # as run_check: one finding per key
                 continue
             seen.add(key)
-            f = {"key": key, "agency": ay.agency.id, "year": ay.year, "code": d.code, "severity": d.severity,
+            f = {"key": key, "agency": ay.agency.id, "year": ay.year, "code": d.code, "severity": SEVERITY[d.code],
                  "message": d.message, "evidence": d.evidence}
             findings.append(f)
             by_ay[(ay.agency.id, ay.year)].append(f)

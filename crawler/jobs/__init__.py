@@ -5,6 +5,8 @@ PostgreSQL database, ``serve`` (or ``nianbao enqueue``) puts the due agencies on
 as *host batches* (:mod:`crawler.jobs.batches`), and any number of ``nianbao worker``
 processes, on any machine that reaches the database, run them (:mod:`crawler.jobs.queue`).
 
-May import: ``db`` and ``crawler.run`` (a job is one crawl); the service and the CLI
-import it, not the other way round.
+May import: ``db`` and ``crawler.run`` (a job is one crawl), and — for the long-lived crawl
+process of :mod:`crawler.jobs.child` — the Scrapy plumbing it runs batch after batch
+(``crawler.settings``, ``crawler.pipelines``, ``spiders.reports``, ``parsing.pool``); the
+service and the CLI import it, not the other way round.
 """

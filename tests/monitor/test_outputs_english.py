@@ -95,7 +95,7 @@ def test_every_rule_message_is_chinese() -> None:
 
 def test_every_finding_code_has_a_chinese_name() -> None:
     from monitor.exports.labels import CODE_LABELS
-    from monitor.findings import SEVERITY
+    from monitor.registry import SEVERITY
 
     assert set(SEVERITY) <= set(CODE_LABELS)
     assert all(not english(v) for v in CODE_LABELS.values())
@@ -205,7 +205,7 @@ def test_the_crawlers_reasons_are_chinese() -> None:
 
 
 def test_the_wrong_document_message_is_chinese() -> None:
-    from monitor.check import _wrong_document
+    from monitor.rules import wrong_document as _wrong_document
 
     drafts = _wrong_document({"tables": {}, "sections": []}, "某某局2024年年度报告", "标题")
     drafts += _wrong_document(None, "某某局2024年年度报告", "标题")
