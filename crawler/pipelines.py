@@ -93,7 +93,7 @@ class StorePipeline:
         self.lock = threading.Lock()
         self.stored = {"stored_pages": 0, "stored_attachments": 0, "new_versions": 0, "removed": 0, "parse_errors": 0,
                        "store_errors": 0, "shared_reports": 0}
-        shared = crawler.settings.get("NIANBAO_PARSER_POOL")  # a function: a long-lived process's pool (crawler.jobs.child)
+        shared = crawler.settings.get("NIANBAO_PARSER_POOL") if crawler is not None else None  # a function: a long-lived process's pool (crawler.jobs.child)
         self.parser = shared() if shared else ParserPool(processes=max(1, (os.cpu_count() or 2)))
         self.own_parser = shared is None
         self.store_failures: dict[str, list[dict[str, str]]] = defaultdict(list)

@@ -19,7 +19,17 @@ import orjson
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
-from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence, Setting
+from db.models import (
+    Agency,
+    AgencyCrawl,
+    CrawlRun,
+    Document,
+    DocumentLink,
+    DocumentOwner,
+    DocumentVersion,
+    Evidence,
+    Setting,
+)
 from monitor import compliance, rules
 from parsing.model import Report
 
@@ -92,12 +102,28 @@ def main_report(doc: LoadedDoc) -> tuple[Report | None, str]:
 
 def documents(session: Session, agency_ids: list[str],
               cutoff: datetime | None = None) -> dict[tuple[str, int], list[LoadedDoc]]:
-    """The report pages per (agency, year), attachments hung on their pages, as known at ``cutoff``."""
+    """The report pages per (agency, year), attachments hung on their pages, as known at ``cutoff``.
+
+    A page is the report of the agency that first stored it and of every agency in
+    ``document_owners`` (one URL listed by several agencies, issue 16); an attachment first
+    stored under another page is hung on every page ``document_links`` links it to."""
     d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
-    rows = session.execute(select(d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
-                                  d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
-                           .where(d.c.agency_id.in_(agency_ids)))
-    by_id = {r.id: LoadedDoc(*r) for r in rows}
+    cols = (d.c.id, d.c.agency_id, d.c.year, d.c.url, d.c.title, d.c.kind, d.c.parent_id,
+            d.c.first_seen, d.c.last_seen, d.c.removed_at, d.c.removed_reason)
+    by_id = {r.id: LoadedDoc(*r) for r in session.execute(select(*cols).where(d.c.agency_id.in_(agency_ids)))}
+    owners = _owners(session, agency_ids, cutoff)
+    r: Any  # a row of one select, then of another
+    shared = [i for i in owners if i not in by_id]  # another agency's documents these agencies share
+    for k in range(0, len(shared), CHUNK):
+        for r in session.execute(select(*cols).where(d.c.id.in_(shared[k:k + CHUNK]))):
+            by_id[r.id] = LoadedDoc(*r)
+        for r in session.execute(select(*cols).where(d.c.parent_id.in_(shared[k:k + CHUNK]))):
+            by_id.setdefault(r.id, LoadedDoc(*r))  # their attachments
+    links = _links(session, [i for i, doc in by_id.items() if doc.kind == "page"])
+    linked = list({a for atts in links.values() for a in atts if a not in by_id})  # attached first elsewhere
+    for k in range(0, len(linked), CHUNK):
+        for r in session.execute(select(*cols).where(d.c.id.in_(linked[k:k + CHUNK]))):
+            by_id[r.id] = LoadedDoc(*r)
     if by_id:
         ids = list(by_id)
         for k in range(0, len(ids), CHUNK):
@@ -113,15 +139,44 @@ def documents(session: Session, agency_ids: list[str],
                 by_id[r.document_id].evidence.append((r.source, r.value))
                 if cutoff is not None:
                     by_id[r.document_id].observed.append((r.source, r.value, r.observed_at))
-    out: dict[tuple[str, int], list[LoadedDoc]] = defaultdict(list)
     for doc in by_id.values():
         if doc.kind == "attachment" and doc.parent_id in by_id:
             by_id[doc.parent_id].attachments.append(doc)
+    for page, atts in links.items():
+        by_id[page].attachments += [by_id[a] for a in atts if a in by_id and by_id[a] not in by_id[page].attachments]
+    wanted = set(agency_ids)
+    out: dict[tuple[str, int], list[LoadedDoc]] = defaultdict(list)
     for doc in by_id.values():
         if doc.kind == "page" and doc.year:
             known = doc if cutoff is None else as_known_at(doc, cutoff)
             if known is not None:
-                out[(doc.agency_id, doc.year)].append(known)
+                first = [doc.agency_id] if doc.agency_id in wanted else []
+                for aid in dict.fromkeys(first + owners.get(doc.id, [])):
+                    out[(aid, doc.year)].append(known)
+    return out
+
+
+def _links(session: Session, page_ids: list[int]) -> dict[int, list[int]]:
+    """Per page, the attachments it shares with a page that linked them first (issue 16)."""
+    link = DocumentLink.__table__
+    out: dict[int, list[int]] = defaultdict(list)
+    for k in range(0, len(page_ids), CHUNK):
+        for r in session.execute(select(link.c.page_id, link.c.attachment_id)
+                                 .where(link.c.page_id.in_(page_ids[k:k + CHUNK])).order_by(link.c.id)):
+            out[r.page_id].append(r.attachment_id)
+    return out
+
+
+def _owners(session: Session, agency_ids: list[str], cutoff: datetime | None) -> dict[int, list[str]]:
+    """Per document, these agencies whose report it is (issue 16: one URL can be several
+    agencies' report; ``documents.agency_id`` is only the first), as known at ``cutoff``."""
+    o = DocumentOwner.__table__
+    out: dict[int, list[str]] = defaultdict(list)
+    for k in range(0, len(agency_ids), CHUNK):
+        for r in session.execute(select(o.c.document_id, o.c.agency_id, o.c.first_seen)
+                                 .where(o.c.agency_id.in_(agency_ids[k:k + CHUNK]))):
+            if cutoff is None or r.first_seen <= cutoff:
+                out[r.document_id].append(r.agency_id)
     return out
 
 
