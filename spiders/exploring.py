@@ -14,7 +14,7 @@ from parsel import Selector
 from scrapy.http import Response
 
 from parsing.classify import classify_title
-from spiders.adapters import Page, sniff
+from spiders.adapters import ORDER, Page, sniff
 from spiders.adapters.common import ATTACHMENT_RE, canonical
 from spiders.decode import page_text
 from spiders.explorer import COLUMN_SLUG_RE, rank
@@ -23,7 +23,8 @@ from spiders.links import nav_links
 from spiders.pagekinds import hosts_of, js_redirect, on_hosts, same_site
 from spiders.proof import Column
 
-LIST_ADAPTERS = {"gkmlpt", "hanweb_jpage", "hanweb_xxgk", "jpaas", "truecms", "epoint", "ucap", "shanghai"}
+# the platforms whose column is a list interface (``LIST_INTERFACE = True`` in the adapter module)
+LIST_ADAPTERS = frozenset(m.NAME for m in ORDER if getattr(m, "LIST_INTERFACE", False))
 
 
 class Exploring:

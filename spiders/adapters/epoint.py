@@ -17,6 +17,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import json_entries, load_json
 
 NAME = "epoint"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 PAGE_SIZE = 20
 ATTEMPTS = ((False, 0), (True, 0), (False, 1), (True, 1))  # (form params=, pageIndex) for the first page
 _VAR_RES = {k: re.compile(rf"\b{k}\s*[:=]\s*['\"]([^'\"]*)['\"]", re.I)

@@ -17,6 +17,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import json_entries, load_json
 
 NAME = "gkmlpt"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 _SID_RE = re.compile(r"\bSID['\"]?\s*[:=]\s*['\"]([^'\"]+)['\"]|[?&]sid=([\w-]+)")
 _COLS_RE = re.compile(r"COLUMNS\s*[:=]\s*\[([\d,\s]+)\]")
 _NODE_RE = re.compile(r"""\{[^{}\[\]]*?['"]?id['"]?\s*:\s*['"]?(\d+)['"]?[^{}\[\]]*?['"]?name['"]?\s*:\s*['"]([^'"]+)['"]"""

@@ -14,6 +14,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import html_entries, link_entries
 
 NAME = "hanweb_jpage"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 _RECORD_RE = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _TOTAL_RE = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\s*['\"]?(\d+)", re.I)
 _PAGES_RE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)

@@ -12,6 +12,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import link_entries
 
 NAME = "hanweb_xxgk"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 _AREA_RE = re.compile(r"\barea\s*[=:]\s*['\"]?([\w-]+)", re.I)
 _TYPE_RE = re.compile(r"\binfotypeid\s*[=:]\s*['\"]?([\w-]+)", re.I)
 _PAGES_RE = re.compile(r"共\s*(\d+)\s*页|totalpage\s*[=:]\s*['\"]?(\d+)", re.I)

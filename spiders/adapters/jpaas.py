@@ -16,6 +16,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import html_entries, link_entries, load_json
 
 NAME = "jpaas"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 _KEYS = ("webId", "tplSetId", "pageType", "tagId", "pageId")
 

@@ -13,6 +13,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import json_entries, load_json
 
 NAME = "shanghai"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 PAGE_SIZE = 15
 _API_RE = re.compile(r"['\"]?((?:https?://[^'\"\s]+)?/front/api/data/(?:affair|search)[^'\"\s?]*)")
 _CMS_RE = re.compile(r"new\s+CMS\s*\((.*?)\)\s*[;.]", re.S)

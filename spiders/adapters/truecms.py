@@ -15,6 +15,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import html_entries, link_entries, unwrap_jsonp
 
 NAME = "truecms"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 STEPS = (50, 20, 10)
 _PROXY_RE = re.compile(r"['\"]([^'\"\s]*messageController/getMessage\.do)")
 _COL_RE = re.compile(r"\bcolumnId['\"]?\s*[:=]\s*['\"]?([\w-]+)", re.I)

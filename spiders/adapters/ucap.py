@@ -16,6 +16,7 @@ from spiders.adapters.base import Listing, Next, Page
 from spiders.adapters.common import json_entries, link_entries, load_json
 
 NAME = "ucap"
+LIST_INTERFACE = True  # its column is a list interface: the explorer reads it where it stands
 PAGE_SIZE = 20
 _SITE_RE = re.compile(r"\bwebSiteCode['\"]?\s*[:=]\s*['\"]([\w-]+)", re.I)
 _CHANNEL_RE = re.compile(r"\bchannelCode['\"]?\s*[:=]\s*['\"]([\w-]+)", re.I)
