@@ -8,14 +8,12 @@ limit, so a pathological document can neither hang the caller nor eat its memory
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import re
-import resource
 import tempfile
 import traceback
 
 from parsing.errors import PERMANENT, TRANSIENT, ParseError
-from parsing.groups import GROUPS_ENV, GROUPS_FILE, kill_tree
+from parsing.groups import become_child, kill_tree
 from parsing.interpret import interpret
 from parsing.layout import Layout
 from parsing.model import Report
@@ -130,18 +128,7 @@ def main_text(data: bytes) -> str | None:
 
 
 def _child(conn, data: bytes, use_ocr: bool, memory_mb: int, tmpdir: str) -> None:
-    try:
-        os.setsid()  # its own process group: a timeout kills the LibreOffice it started too
-    except OSError:
-        pass
-    os.environ["TMPDIR"] = tmpdir
-    os.environ[GROUPS_ENV] = os.path.join(tmpdir, GROUPS_FILE)
-    tempfile.tempdir = tmpdir
-    try:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
+    become_child(tmpdir, memory_mb)
     try:
         conn.send(parse_bytes(data, use_ocr=use_ocr, article_text=True))
     except MemoryError:

@@ -17,6 +17,27 @@ GROUPS_ENV = "NIANBAO_CHILD_GROUPS"  # parsing.readers.office notes LibreOffice'
 GROUPS_FILE = "child-groups"
 
 
+def become_child(tmpdir: str, memory_mb: int) -> None:
+    """Set up a parser child: its own process group (a timeout kills whatever it started,
+    LibreOffice included), ``tmpdir`` as its temporary directory (removed by the parent),
+    the file where LibreOffice notes its groups, and an address-space limit."""
+    import resource
+    import tempfile
+
+    try:
+        os.setsid()
+    except OSError:
+        pass
+    os.environ["TMPDIR"] = tmpdir
+    os.environ[GROUPS_ENV] = os.path.join(tmpdir, GROUPS_FILE)
+    tempfile.tempdir = tmpdir
+    try:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
 def kill_group(pid: int) -> None:
     """SIGKILL the process group led by ``pid`` (and ``pid`` itself if it has none)."""
     for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):

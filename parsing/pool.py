@@ -17,7 +17,6 @@ reused.  Each worker serves one document at a time over its own pipe:
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import queue
 import tempfile
 import threading
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parsing.errors import PERMANENT, TRANSIENT
-from parsing.groups import GROUPS_ENV, GROUPS_FILE, kill_group, kill_tree
+from parsing.groups import become_child, kill_group, kill_tree
 from parsing.model import Report
 
 STOP = None
@@ -34,20 +33,7 @@ STARTUP_TIMEOUT = 120.0  # a spawned worker imports the parser (a few seconds on
 
 def _worker_main(conn: Any, memory_mb: int, use_ocr: bool, tmpdir: str) -> None:  # pragma: no cover - child
     """A worker: own process group, own temp dir, address-space limit; parse until told to stop."""
-    import resource
-
-    try:
-        os.setsid()  # its own process group: a timeout kills whatever it started
-    except OSError:
-        pass
-    os.environ["TMPDIR"] = tmpdir
-    os.environ[GROUPS_ENV] = os.path.join(tmpdir, GROUPS_FILE)
-    tempfile.tempdir = tmpdir
-    try:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
+    become_child(tmpdir, memory_mb)
     from parsing.api import parse_bytes
 
     conn.send("ready")  # imports done: the first document's clock starts with it, not with them
