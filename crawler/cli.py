@@ -206,9 +206,11 @@ def reports(agency_id: str | None, year: int | None, as_json: bool, db_url: str)
 @as_of_option
 @click.option("--replay", is_flag=True, help="不保存结果（--as-of 为过去日期时一律不保存，即为回放）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出问题（格式见 spec/interfaces.md）。")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="全面检查（PostgreSQL）时并行的进程数，默认等于CPU核数；SQLite及限定范围的检查只用一个进程。")
 @db_option
 def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tuple[str, ...], as_of: str | None,
-          replay: bool, as_json: bool, db_url: str) -> None:
+          replay: bool, as_json: bool, processes: int | None, db_url: str) -> None:
     """检查：找出并保存、输出问题（已忽略的问题不再提示）。
 
     只计入 --as-of 当日结束前已掌握的情况；--as-of 为过去日期时不保存结果。"""
@@ -220,7 +222,7 @@ def check(years: tuple[int, ...], agency_ids: tuple[str, ...], region_codes: tup
     with factory() as session:
         require_agencies(session, agency_ids)
         found, results = run_check(session, day, list(years) or None, list(agency_ids) or None, replay,
-                                   list(region_codes) or None)
+                                   list(region_codes) or None, processes=processes)
         session.commit()
         rows = [finding_json(f) for f in found]
     if as_json:

@@ -313,3 +313,20 @@ class ReportSketch(Base):
     year: Mapped[int] = mapped_column(Integer)
     hash: Mapped[int] = mapped_column(BigInteger, index=True)  # signed 64-bit; kind 't' = tables signature
     kind: Mapped[str] = mapped_column(String(1))  # s: sentence | t: tables
+
+
+class Judgement(Base):
+    """What the content rules decided about one report, memoized (monitor/memo.py, issue 14).
+
+    The rules on a report, the wrong-document test and the duplicate fingerprint are pure
+    functions of the stored content, the agency's name, the year and the rules' code; ``key``
+    hashes all of them (the rules as a fingerprint of their source, ``rules``), so a changed
+    rule or a re-parsed version is a new key and never a stale result.  A cache: deleting
+    any row only makes the next check judge that report again."""
+
+    __tablename__ = "judgements"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the inputs
+    rules: Mapped[str] = mapped_column(String(16), index=True)  # the rules fingerprint it was made with
+    result: Mapped[str] = mapped_column(Text)  # JSON: drafts, whether a report, fingerprint
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,6 +9,7 @@ on that.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Text, cast, select
+from sqlalchemy import ColumnElement, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -52,7 +53,9 @@ class LoadedDoc:
     removed_at: Any
     removed_reason: str | None
     evidence: list[tuple[str, str]] = field(default_factory=list)
-    versions: list[tuple[str, Any, dict[str, Any] | None, str | None]] = field(default_factory=list)
+    # (sha256, fetched_at, report, text, version id, report digest, text digest): report and
+    # text are None until read (:func:`fill`), the digests None unless asked for (``lean``)
+    versions: list[tuple[str, Any, dict[str, Any] | None, str | None, int, Any, Any]] = field(default_factory=list)
     attachments: list[LoadedDoc] = field(default_factory=list)
     observed: list[tuple[str, str, Any]] = field(default_factory=list)  # with observed_at, for replays
 
@@ -62,6 +65,29 @@ def _json(text: str) -> Any:
         return orjson.loads(text)
     except orjson.JSONDecodeError:  # NaN or Infinity, which json.dumps writes and orjson refuses
         return json.loads(text)
+
+
+decode_json = _json
+
+
+def _py_digest(value: str | bytes | None) -> int | None:
+    if value is None:
+        return None
+    data = value.encode() if isinstance(value, str) else value
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def digest_columns(session: Session) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Expressions for a 64-bit digest of a version's report JSON and of its text, computed
+    by the database (PostgreSQL: ``hashtextextended``; SQLite: a function registered on the
+    connection), so that a check whose results are memoized need not read the content."""
+    v = DocumentVersion.__table__
+    report = cast(v.c.report, Text)
+    if session.get_bind().dialect.name == "postgresql":
+        return func.hashtextextended(report, 0), func.hashtextextended(v.c.text, 0)
+    session.connection().connection.driver_connection.create_function(  # type: ignore[union-attr]
+        "nb_digest", 1, _py_digest, deterministic=True)
+    return func.nb_digest(report), func.nb_digest(v.c.text)
 
 
 def as_known_at(doc: LoadedDoc, cutoff: datetime) -> LoadedDoc | None:
@@ -100,9 +126,12 @@ def main_report(doc: LoadedDoc) -> tuple[Report | None, str]:
     return pick[0], text
 
 
-def documents(session: Session, agency_ids: list[str],
-              cutoff: datetime | None = None) -> dict[tuple[str, int], list[LoadedDoc]]:
+def documents(session: Session, agency_ids: list[str], cutoff: datetime | None = None,
+              lean: bool = False) -> dict[tuple[str, int], list[LoadedDoc]]:
     """The report pages per (agency, year), attachments hung on their pages, as known at ``cutoff``.
+
+    ``lean``: the versions without their report and text (read later by :func:`fill`, for
+    what the memo does not hold) but with the digests that name them (:mod:`monitor.memo`).
 
     A page is the report of the agency that first stored it and of every agency in
     ``document_owners`` (one URL listed by several agencies, issue 16); an attachment first
@@ -126,14 +155,20 @@ def documents(session: Session, agency_ids: list[str],
             by_id[r.id] = LoadedDoc(*r)
     if by_id:
         ids = list(by_id)
+        digests = digest_columns(session) if lean else ()
         for k in range(0, len(ids), CHUNK):
             chunk = ids[k:k + CHUNK]
-            # the report as its JSON text, decoded by orjson: the decoding is most of what loading costs
-            for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at,
-                                            cast(v.c.report, Text).label("report"), v.c.text)
-                                     .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
-                report = _json(r.report) if r.report is not None else None
-                by_id[r.document_id].versions.append((r.sha256, r.fetched_at, report, r.text))
+            if lean:
+                for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at, v.c.id, *digests)
+                                         .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
+                    by_id[r[0]].versions.append((r[1], r[2], None, None, r[3], r[4], r[5]))
+            else:
+                # the report as its JSON text, decoded by orjson: the decoding is most of what loading costs
+                for r in session.execute(select(v.c.document_id, v.c.sha256, v.c.fetched_at,
+                                                cast(v.c.report, Text).label("report"), v.c.text, v.c.id)
+                                         .where(v.c.document_id.in_(chunk)).order_by(v.c.id)):
+                    report = _json(r.report) if r.report is not None else None
+                    by_id[r.document_id].versions.append((r.sha256, r.fetched_at, report, r.text, r.id, None, None))
             for r in session.execute(select(e.c.document_id, e.c.source, e.c.value, e.c.observed_at)
                                      .where(e.c.document_id.in_(chunk))):
                 by_id[r.document_id].evidence.append((r.source, r.value))
@@ -154,6 +189,30 @@ def documents(session: Session, agency_ids: list[str],
                 for aid in dict.fromkeys(first + owners.get(doc.id, [])):
                     out[(aid, doc.year)].append(known)
     return out
+
+
+def fill(session: Session, docs: list[LoadedDoc], every_version: bool = False) -> None:
+    """Read what a lean load left out: the report JSON and text of the latest version of these
+    pages and of their attachments (what :func:`main_report` reads), or (``every_version``)
+    the text of each of the pages' versions (what EDITED compares)."""
+    v = DocumentVersion.__table__
+    where: dict[int, list[tuple[LoadedDoc, int]]] = defaultdict(list)
+    for doc in docs:
+        if every_version:
+            for i, ver in enumerate(doc.versions):
+                where[ver[4]].append((doc, i))
+        else:
+            for d in [doc] + [c for c in doc.attachments if c.kind == "attachment"]:
+                if d.versions:
+                    where[d.versions[-1][4]].append((d, len(d.versions) - 1))
+    ids = list(where)
+    cols = (v.c.id, v.c.text) if every_version else (v.c.id, v.c.text, cast(v.c.report, Text))
+    for k in range(0, len(ids), CHUNK):
+        for r in session.execute(select(*cols).where(v.c.id.in_(ids[k:k + CHUNK]))):
+            for d, i in where[r[0]]:
+                old = d.versions[i]
+                report = old[2] if every_version else (_json(r[2]) if r[2] is not None else None)
+                d.versions[i] = (old[0], old[1], report, r[1], old[4], old[5], old[6])
 
 
 def _links(session: Session, page_ids: list[int]) -> dict[int, list[int]]:
