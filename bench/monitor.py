@@ -215,7 +215,9 @@ with open_db(sys.argv[1])() as s:
     s.commit()
 dt = time.perf_counter() - t0
 hwm = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]) // 1024
-print(n, k, dt, hwm, time.process_time())
+import resource
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the check's worker processes (monitor/partition.py)
+print(n, k, dt, hwm, time.process_time(), kids.ru_utime + kids.ru_stime, kids.ru_maxrss // 1024)
 """
 
 
@@ -262,14 +264,16 @@ def run_national() -> dict:
                 simulate_crawl(url, CRAWLED)
                 continue
             proc = subprocess.run([sys.executable, "-c", _TIMED, url, step], capture_output=True, text=True, check=True)
-            n, k, secs, hwm, cpu = proc.stdout.split()
+            n, k, secs, hwm, cpu, kids_cpu, kids_hwm = proc.stdout.split()
             out[step] = {"agencies_or_years": int(n), "findings": int(k), "seconds": round(float(secs), 1),
-                         "cpu_seconds": round(float(cpu), 1), "peak_rss_mb": int(hwm)}
+                         "cpu_seconds": round(float(cpu), 1), "peak_rss_mb": int(hwm),
+                         "workers_cpu_seconds": round(float(kids_cpu), 1), "workers_peak_rss_mb": int(kids_hwm)}
             label = {"check": "full check (run_check), cold: nothing judged before",
                      "warm": "full check again, warm: every report's judgement in the memo",
                      "full": "first incremental run = full check + sketches",
                      "incremental": f"incremental check after a crawl of {CRAWLED} agencies"}[step]
             aim = {"check": " (aim ≤ 60 s)", "warm": " (aim ≤ 60 s)", "incremental": " (aim ≤ 5 s)"}.get(step, "")
             print(f"  {label}: {n} {'agency-years' if step in ('check', 'warm') else 'agencies'}, {k} open findings in "
-                  f"{float(secs):.1f} s{aim} (CPU of the checking process {float(cpu):.1f} s), peak RSS {hwm} MB")
+                  f"{float(secs):.1f} s{aim} (CPU: checking process {float(cpu):.1f} s + its worker processes "
+                  f"{float(kids_cpu):.1f} s), peak RSS {hwm} MB (largest worker {kids_hwm} MB)")
     return out

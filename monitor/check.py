@@ -113,9 +113,14 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
     ``regions``) touches only the agency-years it assessed, and there not the findings of
     rules it cannot evaluate without every agency (:data:`ACROSS_ALL_CODES`).
     """
-    with _no_gc():
-        results = assess_all(session, as_of, years, agencies, replay, regions, closed, memoize=not replay,
-                             processes=processes)
+    with _no_gc():  # the whole run: a collection over the assessed heap costs more than storing it
+        return _run(session, as_of, years, agencies, replay, regions, closed, processes)
+
+
+def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[str] | None, replay: bool,
+         regions: list[str] | None, closed: bool, processes: int | None) -> tuple[list[Finding], list[AgencyYear]]:
+    results = assess_all(session, as_of, years, agencies, replay, regions, closed, memoize=not replay,
+                         processes=processes)
     limited = not (closed or judges_all_reports(session, years, agencies, regions))
     if replay:
         drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,

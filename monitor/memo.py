@@ -34,6 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import CursorResult, Table, delete, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -113,7 +114,7 @@ def rules_fingerprint() -> str:
 
 # ---------------------------------------------------------------- keys
 def _hash(parts: list[Any]) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(orjson.dumps(parts)).hexdigest()
 
 
 def candidates(doc: LoadedDoc) -> list[LoadedDoc]:
@@ -195,7 +196,7 @@ def lookup(session: Session, keys: Iterable[str]) -> dict[str, str]:
     wanted = list(dict.fromkeys(keys))
     out: dict[str, str] = {}
     for k in range(0, len(wanted), CHUNK):
-        out.update((r[0], r[1]) for r in session.execute(select(t.c.key, t.c.result).where(t.c.key.in_(wanted[k:k + CHUNK]))))
+        out.update((r[0], r[1]) for r in session.execute(select(t.c.key, t.c.result).where(load.among(session, t.c.key, wanted[k:k + CHUNK]))))
     return out
 
 

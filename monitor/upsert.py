@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Finding
 from monitor.findings import Draft, finding_key
+from monitor.load import among
 from monitor.registry import SEVERITY
 
 CHUNK = 5000
@@ -32,7 +33,7 @@ def _existing(session: Session, agencies: list[str] | None) -> dict[str, Any]:
         return {r.key: r for r in session.execute(q)}
     out: dict[str, Any] = {}
     for k in range(0, len(agencies), CHUNK):
-        out.update((r.key, r) for r in session.execute(q.where(f.c.agency_id.in_(agencies[k:k + CHUNK]))))
+        out.update((r.key, r) for r in session.execute(q.where(among(session, f.c.agency_id, agencies[k:k + CHUNK]))))
     return out
 
 
@@ -79,7 +80,7 @@ def store(session: Session, drafts: Iterable[tuple[str, int, Draft]], scope: set
             session.connection().execute(stmt, changed[k:k + CHUNK])
     for ids, values in ((touched, {"last_seen": now}), (resolve, {"status": "resolved", "resolved_at": now})):
         for k in range(0, len(ids), CHUNK):
-            session.execute(update(f).where(f.c.id.in_(ids[k:k + CHUNK])).values(**values))
+            session.execute(update(f).where(among(session, f.c.id, ids[k:k + CHUNK])).values(**values))
     for obj in list(session.identity_map.values()):  # ORM objects loaded before now are stale
         if isinstance(obj, Finding):
             session.expire(obj)
@@ -92,5 +93,5 @@ def open_in_scope(session: Session, scope: set[tuple[str, int]], agencies: list[
         found = list(session.scalars(q))
     else:
         found = [x for k in range(0, len(agencies), CHUNK)
-                 for x in session.scalars(q.where(Finding.agency_id.in_(agencies[k:k + CHUNK])))]
+                 for x in session.scalars(q.where(among(session, Finding.agency_id, agencies[k:k + CHUNK])))]
     return sorted((x for x in found if (x.agency_id, x.year) in scope), key=lambda x: (x.agency_id, x.year, x.code, x.key))
