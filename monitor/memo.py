@@ -7,9 +7,10 @@ code; the pair rules of two such reports and their URLs.  Their results are kept
 ``judgements`` table under a sha256 of all those inputs, so a full check after a crawl
 judges only what is new and reads the report JSON of nothing else.
 
-* The content is named by a digest the database computes of each version's report JSON and
-  text (:func:`monitor.load.digest_columns`), not by the version id: a version re-parsed
-  in place (``nianbao reparse``, a corrected parse) has another digest, so another key.
+* The content is named by the version id and values that change with every write of its
+  row (:func:`monitor.load.digest_columns`: PostgreSQL's row-version ids, SQLite a digest
+  of the report JSON and text): a version re-parsed in place (``nianbao reparse``, a
+  corrected parse) has another key.
 * The rules are named by :func:`rules_fingerprint`, a hash of the source of this module and
   of every module of ours it imports, transitively (parsed from the files, lazy imports
   included), so a changed rule, label, parser model or loader can never serve a stale
@@ -124,8 +125,8 @@ def candidates(doc: LoadedDoc) -> list[LoadedDoc]:
 
 def doc_key(fp: str, name: str, year: int, doc: LoadedDoc) -> str:
     """The key of a page's judgement: the rules, who, the year, the title, and the content
-    (digests of the latest version's report and text) of the page and its attachments, in order."""
-    return _hash([fp, "doc", name, year, doc.title, [(d.kind, *d.versions[-1][5:7]) for d in candidates(doc)]])
+    (the latest version and its row digests) of the page and its attachments, in order."""
+    return _hash([fp, "doc", name, year, doc.title, [(d.kind, *d.versions[-1][4:7]) for d in candidates(doc)]])
 
 
 def pair_key(fp: str, agency: str, cur: str, cur_url: str, prev: str, prev_url: str) -> str:

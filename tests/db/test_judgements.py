@@ -79,6 +79,14 @@ def test_new_or_reparsed_content_is_judged_again(db_url: str) -> None:
         s.commit()
     assert judged == [("a00002", 2022)]
     assert "a00002|2022|APPEAL_TOTAL|review" in {f.key for f in found}
+    with factory() as s:  # changed again within the transaction of the check that judged it
+        run_check(s, AS_OF)
+        report["tables"]["appeals"]["review"] = {**report["tables"]["appeals"]["review"], "total": 998}
+        s.execute(update(DocumentVersion).where(DocumentVersion.id == v.id).values(report=report))
+        found, _ = run_check(s, AS_OF)
+        s.commit()
+    review = next(f for f in found if f.key == "a00002|2022|APPEAL_TOTAL|review")
+    assert review.evidence["total"] == 998
 
 
 def test_a_changed_rules_fingerprint_judges_everything_again(db_url: str, monkeypatch) -> None:
