@@ -10,7 +10,8 @@ peak RSS (VmHWM) are reported.
 incremental check and one after a simulated crawl.  Sizes: ``NIANBAO_BENCH_NATIONAL_AGENCIES``
 (default 20,000 agencies x 7 years; the national figure needs ``=100000``, about 45 minutes
 on the loaded 2-core machine, 13 of them building the database), ``NIANBAO_BENCH_CRAWLED_AGENCIES``
-(default 1,000);
+(default 1,000), ``NIANBAO_BENCH_NATIONAL_STEPS`` (default ``check,warm,full,crawl,incremental``:
+the cold check, the warm one, then the incremental check's);
 ``NIANBAO_BENCH_MONITOR_AGENCIES`` for the SQLite one (default 10,000 x 5 years).
 """
 
@@ -259,7 +260,8 @@ def run_national() -> dict:
         build(url, NATIONAL, years=NATIONAL_YEARS)
         out["build_seconds"] = round(time.perf_counter() - t0, 1)
         print(f"  database built in {out['build_seconds']:.0f} s")
-        for step in ("check", "warm", "full", "crawl", "incremental"):
+        steps = os.environ.get("NIANBAO_BENCH_NATIONAL_STEPS", "check,warm,full,crawl,incremental").split(",")
+        for step in steps:
             if step == "crawl":
                 simulate_crawl(url, CRAWLED)
                 continue

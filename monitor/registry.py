@@ -20,6 +20,7 @@ Scopes, in the order :mod:`monitor.check` runs them:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +62,18 @@ def non_gov_host(hosts: set[str], own: set[str], trusted: tuple[str, ...], who: 
     return []
 
 
+# an http(s) URL whose host is plain lower-case letters, digits, dots and hyphens (with at most
+# a port), followed by its path or nothing: ``urlsplit(u).hostname`` is that host, read 10x faster
+_PLAIN_HOST_RE = re.compile(r"https?://([a-z0-9.-]+)(?::[0-9]+)?(?=/|$)")
+
+
+def _host(url: str) -> str | None:
+    m = _PLAIN_HOST_RE.match(url)
+    return m.group(1) if m else urlsplit(url).hostname
+
+
 def document_hosts(urls: list[str]) -> set[str]:
-    return {urlsplit(u).hostname for u in urls if u.startswith("http")}  # type: ignore[misc]
+    return {_host(u) for u in urls if u.startswith("http")}  # type: ignore[misc]
 
 
 _PUB = frozenset({"registry", "crawls", "documents"})
