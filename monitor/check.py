@@ -68,8 +68,6 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     agency_rows = load.agencies(session, agencies, regions)
     limited = bool(years or agencies or regions)
     fp = memo.rules_fingerprint()
-    if memoize:
-        memo.prune(session, fp)
     workers = partition.processes_for(session, processes, len(agency_rows)) if not limited else 1
     if workers > 1:  # the national check: partitions of agencies assessed by worker processes
         results, prints = partition.assess_partitioned(session, agency_rows, as_of, workers, fp, memoize)
@@ -77,6 +75,8 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
         crawls = load.crawls(session, cutoff, [a.id for a in agency_rows] if limited else None)
         results, prints = assess_agencies(session, agency_rows, as_of, years, crawls, fp,
                                           memo.save if memoize else None)
+    if memoize:
+        memo.prune(session, fp)  # after the workers: a transaction that wrote keeps one process
     if closed or judges_all_reports(session, years, agencies, regions):  # duplicates compare with every report
         by_key = {(r.agency.id, r.year): r for r in results}
         for i, drafts in across.duplicates([p for _, p in prints]).items():

@@ -15,7 +15,8 @@ keeps them, which only spares the next check that work; the findings are written
 parent's one transaction, all or nothing.
 
 SQLite keeps one process (one writer, and its checks are small); so does a run limited by
-year, agency or region (the incremental check), whose meaning must not change.
+year, agency or region (the incremental check), whose meaning must not change, and a check
+inside a transaction that has written already (workers would not see its writes).
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ MIN_PER_PROCESS = 2000  # agencies: fewer are not worth a process's start-up (ab
 def processes_for(session: Session, asked: int | None, agencies: int) -> int:
     """How many processes a full check uses: ``asked`` (None: the cores), on PostgreSQL only,
     and no more than the agencies fill."""
-    if session.get_bind().dialect.name != "postgresql":
-        return 1
+    if session.get_bind().dialect.name != "postgresql" or multiprocessing.current_process().daemon:
+        return 1  # (a daemonic process may not start children)
+    session.flush()
+    if session.execute(text("SELECT txid_current_if_assigned() IS NOT NULL")).scalar():
+        return 1  # the caller's transaction wrote: an exported snapshot would not show the workers its writes
     n = asked if asked is not None else (os.cpu_count() or 1)
     return max(1, min(n, agencies // MIN_PER_PROCESS))
 

@@ -190,3 +190,18 @@ def test_a_partitioned_check_equals_one_process(db_url: str, monkeypatch) -> Non
             s.commit()
     with factory() as s:
         assert _count(s) > 100
+
+
+def test_a_check_in_a_transaction_that_wrote_sees_its_writes(db_url: str, monkeypatch) -> None:
+    """Workers read a snapshot without the caller's uncommitted writes: such a check keeps one process."""
+    from monitor import partition
+
+    generated(db_url)
+    monkeypatch.setattr(partition, "MIN_PER_PROCESS", 1)
+    with open_db(db_url)() as s:
+        assert partition.processes_for(s, 3, 30) == (3 if db_url.startswith("postgresql") else 1)
+        doc = s.scalar(select(Document).where(Document.agency_id == "a00006", Document.year == 2024))
+        s.execute(update(DocumentVersion).where(DocumentVersion.document_id == doc.id).values(report=None))
+        assert partition.processes_for(s, 3, 30) == 1
+        found, _ = run_check(s, AS_OF, processes=3)
+        assert "a00006|2024|WRONG_DOCUMENT|" in {f.key for f in found}
