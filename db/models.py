@@ -313,3 +313,18 @@ class ReportSketch(Base):
     year: Mapped[int] = mapped_column(Integer)
     hash: Mapped[int] = mapped_column(BigInteger, index=True)  # signed 64-bit; kind 't' = tables signature
     kind: Mapped[str] = mapped_column(String(1))  # s: sentence | t: tables
+
+
+# ---------------------------------------------------------------- the incremental check (issue 14, migration 0011)
+# what changed since the last check is a range on these timestamps (monitor/touched.py)
+Index("ix_documents_first_seen", Document.first_seen)
+Index("ix_documents_last_seen", Document.last_seen)
+Index("ix_documents_removed_at", Document.removed_at)
+Index("ix_document_versions_fetched_at", DocumentVersion.fetched_at)
+Index("ix_evidence_observed_at", Evidence.observed_at)
+Index("ix_agency_crawls_finished_at", AgencyCrawl.finished_at)
+Index("ix_agencies_updated_at", Agency.updated_at)
+Index("ix_document_owners_first_seen", DocumentOwner.first_seen)
+Index("ix_document_links_first_seen", DocumentLink.first_seen)
+# the other side of a DUPLICATE_CONTENT finding (monitor/sketches.py)
+Index("ix_findings_other_agency", Finding.evidence["other_agency"].as_string())
