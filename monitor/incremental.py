@@ -59,6 +59,8 @@ def _settings_hash(session: Session) -> str:
 def deadline_between(session: Session, before: date, after: date) -> bool:
     """Whether some deadline day D has ``before <= D < after``: as of ``before`` its
     agency-years were not due, as of ``after`` they are (``compliance.assess``)."""
+    if after <= before:
+        return False
     if (after - before).days > 366:
         return True
     settings = deadline_settings(session)

@@ -68,7 +68,7 @@ def departed_with_sketches(session: Session) -> set[str]:
     last check (leaving does not stamp ``updated_at``), so their partners must be judged
     again without them."""
     a, rs = Agency.__table__, ReportSketch.__table__
-    return set(session.scalars(select(a.c.id).where(a.c.active.is_(False),
+    return set(session.scalars(select(a.c.id).where(a.c.active == False,  # noqa: E712 - "= false" is what ix_agencies_active answers
                                                     select(rs.c.id).where(rs.c.agency_id == a.c.id).exists())))
 
 

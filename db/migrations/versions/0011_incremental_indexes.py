@@ -28,6 +28,7 @@ TIMESTAMPS = (
     ("ix_evidence_observed_at", "evidence", "observed_at"),
     ("ix_agency_crawls_finished_at", "agency_crawls", "finished_at"),
     ("ix_agencies_updated_at", "agencies", "updated_at"),
+    ("ix_agencies_active", "agencies", "active"),
     ("ix_document_owners_first_seen", "document_owners", "first_seen"),
     ("ix_document_links_first_seen", "document_links", "first_seen"),
 )
