@@ -329,3 +329,15 @@ Index("ix_document_owners_first_seen", DocumentOwner.first_seen)
 Index("ix_document_links_first_seen", DocumentLink.first_seen)
 # the other side of a DUPLICATE_CONTENT finding (monitor/sketches.py)
 Index("ix_findings_other_agency", Finding.evidence["other_agency"].as_string())
+
+
+class DocumentState(Base):
+    """A digest of what the check reads of a document besides its timestamps (year, title,
+    URL, removal, versions and how often each was parsed), as the last incremental check
+    judged it (monitor/states.py, migration 0011).  A crawl sees most reports again and
+    stamps ``last_seen``: when the digest is unchanged, nothing the check reads changed."""
+
+    __tablename__ = "document_states"
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[int] = mapped_column(BigInteger)  # signed 64-bit

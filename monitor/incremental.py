@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Agency, Setting, utcnow
-from monitor import across, check, load, upsert
+from monitor import across, check, load, states, upsert
 from monitor.deadlines import STATUTE, deadline_settings
 from monitor.registry import ACROSS_ALL_CODES
 from monitor.sketches import departed_with_sketches, partners, update_sketches
@@ -147,8 +147,10 @@ def run_incremental_check(session: Session, as_of: date, full: bool = False) -> 
     why = _full_reason(session, mark, settings, as_of, full)
     out: dict[str, Any]
     if why is not None:
+        digests = states.current(session, None)  # before judging: a change committed meanwhile counts next time
         found, results = check.run_check(session, as_of)
         lap("check")
+        states.store(session, digests, everything=True)
         everyone = sorted({r.agency.id for r in results} | departed_with_sketches(session))
         update_sketches(session, everyone)
         lap("sketches")
@@ -169,6 +171,7 @@ def run_incremental_check(session: Session, as_of: date, full: bool = False) -> 
         scope = sorted(whole | tied)
         found = check.run_check(session, as_of, agencies=scope, closed=True)[0] if scope else []
         lap("check")
+        states.store(session, touched.digests)
         crawled = recheck_crawled(session, as_of, touched.crawled - whole - tied)
         n_open = len(upsert.open_in_scope(session, crawled, sorted({a for a, _ in crawled}))) if crawled else 0
         lap("crawled")

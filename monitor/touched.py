@@ -2,10 +2,11 @@
 
 Two kinds of touch, because they need different work:
 
-* ``documents``: a document first seen, seen again, removed, given a new version or new
-  date evidence (mapped to every agency whose report it is: the first owner, the
-  ``document_owners``, and for an attachment the pages that carry it), or the agency's
-  registry entry changed.  Everything about such an agency is judged again, and its
+* ``documents``: a document first seen, removed, given a new version, new date evidence,
+  a new owner or link, or seen again with something the check reads changed (its digest,
+  :mod:`monitor.states`: a report merely seen again by a crawl is no change) — mapped to
+  every agency whose report it is: the first owner, the ``document_owners``, and for an
+  attachment the pages that carry it; or the agency's registry entry changed.  Everything about such an agency is judged again, and its
   reports may have become (or stopped being) someone else's duplicate.
 * ``crawled``: only a crawl outcome was recorded.  A crawl outcome is evidence for the
   publication rules alone (``registry.RULES``: only they need ``crawls``), and for a year
@@ -40,6 +41,7 @@ from db.models import (
     DocumentVersion,
     Evidence,
 )
+from monitor import states
 
 CHUNK = 5000  # ids per IN (...)
 
@@ -50,6 +52,7 @@ class Touched:
 
     documents: set[str] = field(default_factory=set)
     crawled: set[str] = field(default_factory=set)  # crawl outcomes only (disjoint from ``documents``)
+    digests: dict[int, int] = field(default_factory=dict)  # of the documents changed or seen again, before judging
 
     def __len__(self) -> int:
         return len(self.documents) + len(self.crawled)
@@ -60,17 +63,19 @@ def _chunks(ids: Iterable[Any]) -> list[list[Any]]:
     return [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
 
 
-def changed_documents(session: Session, since: datetime) -> set[int]:
-    """Ids of the documents with anything new after ``since`` (each an indexed range)."""
+def changed_documents(session: Session, since: datetime) -> tuple[set[int], set[int]]:
+    """Ids of the documents with anything new after ``since`` (each an indexed range): those
+    with a new version, date evidence, owner, link, first sighting or removal, and those
+    only seen again (``last_seen``), which :mod:`monitor.states` tells apart."""
     d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
     o, link = DocumentOwner.__table__, DocumentLink.__table__
-    q = union(select(d.c.id).where(d.c.first_seen > since), select(d.c.id).where(d.c.last_seen > since),
-              select(d.c.id).where(d.c.removed_at > since),
+    q = union(select(d.c.id).where(d.c.first_seen > since), select(d.c.id).where(d.c.removed_at > since),
               select(v.c.document_id).where(v.c.fetched_at > since),
               select(e.c.document_id).where(e.c.observed_at > since),
               select(o.c.document_id).where(o.c.first_seen > since),
               select(link.c.attachment_id).where(link.c.first_seen > since))
-    return set(session.scalars(q))
+    changed = set(session.scalars(q))
+    return changed, set(session.scalars(select(d.c.id).where(d.c.last_seen > since))) - changed
 
 
 def agencies_of_documents(session: Session, doc_ids: set[int]) -> set[str]:
@@ -93,7 +98,10 @@ def agencies_of_documents(session: Session, doc_ids: set[int]) -> set[str]:
 def touched_since(session: Session, since: datetime) -> Touched:
     """The agencies touched after ``since``, split into document and crawl-only touches."""
     ac, run = AgencyCrawl.__table__, CrawlRun.__table__
-    documents = agencies_of_documents(session, changed_documents(session, since))
+    changed, seen_again = changed_documents(session, since)
+    digests = states.current(session, changed | seen_again)
+    quiet = states.unchanged(session, {i: digests[i] for i in seen_again if i in digests})
+    documents = agencies_of_documents(session, changed | (seen_again - quiet))
     documents |= set(session.scalars(select(Agency.id).where(Agency.updated_at > since)))
     runs_started: dict[str, datetime] = {}
     for aid, started in session.execute(select(ac.c.agency_id, run.c.started_at).join(run, run.c.id == ac.c.run_id)
@@ -101,7 +109,7 @@ def touched_since(session: Session, since: datetime) -> Touched:
         if aid not in documents:
             runs_started[aid] = min(started, runs_started.get(aid, started))
     documents |= _found_during_run(session, runs_started)
-    return Touched(documents, set(runs_started) - documents)
+    return Touched(documents, set(runs_started) - documents, digests)
 
 
 def _found_during_run(session: Session, started: dict[str, datetime]) -> set[str]:

@@ -415,3 +415,39 @@ def test_the_incremental_checks_questions_use_indexes(postgres_server: str) -> N
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_reports_merely_seen_again_change_nothing_but_a_changed_title_or_an_undone_removal_does(
+        db_url: str) -> None:  # noqa: F811
+    from db.store import mark_removed
+
+    factory = open_db(db_url)
+    kept = _build(factory, n=4)
+    with factory() as s:  # a003's 2022 report went away before the first check
+        doc = s.scalar(select(Document).where(Document.agency_id == "a003", Document.year == 2022))
+        mark_removed(s, doc, "404", datetime(2025, 3, 1, tzinfo=UTC))
+        s.commit()
+    assert _inc(factory)["mode"] == "full"
+    assert any(k.startswith("a003|2022|REMOVED") for k in _stored(factory))
+
+    def see_again(aid: str, title: str | None = None) -> None:  # what a crawl stores for an unchanged page
+        with factory() as s:
+            for year in (2022, 2023, 2024):
+                name, tables, text = kept[(aid, year)]
+                fetch = _fetch(aid, name, year, tables, text, None)
+                fetch.title = title if (title and year == 2023) else fetch.title
+                store_fetch(s, fetch, None)
+            s.commit()
+        _crawl(factory, [aid])
+
+    see_again("a001")
+    r = _inc(factory)
+    assert (r["agencies"], r["crawled_only"]) == (0, 1)  # last_seen stamped on three reports: nothing to judge
+    assert _stored(factory) == _full(factory)
+    see_again("a002", title="第2号县某某局关于召开工作会议的通知")  # the listing's title changed
+    see_again("a003")  # the removed report answers again
+    r = _inc(factory)
+    assert r["agencies"] == 2
+    found = _stored(factory)
+    assert not any(k.startswith("a003|2022|REMOVED") for k in found)
+    assert found == _full(factory)

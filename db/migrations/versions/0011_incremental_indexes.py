@@ -1,10 +1,12 @@
-"""indexes for the incremental check: the timestamps it ranges over, a duplicate's other side (issue 14)
+"""indexes for the incremental check: the timestamps it ranges over, a duplicate's other side; document_states (issue 14)
 
 The incremental check asks what changed since the last check; without these indexes each
 question was a scan of documents, versions, evidence and crawl outcomes, so its cost grew
 with the database instead of with what changed.  ``ix_findings_other_agency`` indexes the
 other agency of a DUPLICATE_CONTENT finding (its evidence), so the partners of a touched
-agency are looked up, not read from every finding.
+agency are looked up, not read from every finding.  ``document_states`` keeps a digest of
+what the check read of each document, so a report a crawl merely saw again (``last_seen``)
+is told apart from one whose title, year, removal or parse result changed.
 
 Revision ID: 0011
 Revises: 0009 (0010 once the branch adding it is merged: change ``down_revision`` only)
@@ -42,6 +44,12 @@ def _other_agency() -> sa.TextClause:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "document_states",
+        sa.Column("document_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("digest", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("document_id"),
+    )
     for name, table, column in TIMESTAMPS:
         op.create_index(name, table, [column])
     op.create_index("ix_findings_other_agency", "findings", [_other_agency()])
@@ -51,3 +59,4 @@ def downgrade() -> None:
     op.drop_index("ix_findings_other_agency", table_name="findings")
     for name, table, _ in reversed(TIMESTAMPS):
         op.drop_index(name, table_name=table)
+    op.drop_table("document_states")
