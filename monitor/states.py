@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from db.models import Document, DocumentState, DocumentVersion
@@ -28,26 +28,30 @@ from db.models import Document, DocumentState, DocumentVersion
 CHUNK = 5000
 
 
-def current(session: Session, doc_ids: set[int] | None) -> dict[int, int]:
-    """The digest of each document (of every document when ``doc_ids`` is None), no report read."""
+def current(session: Session, doc_ids: set[int] | None = None, where: Any = None) -> dict[int, int]:
+    """The digest of each document — of ``doc_ids``, of those matching ``where`` (a condition
+    on ``documents``: one indexed range, no list of ids), or of every document — no report read."""
     d, v = Document.__table__, DocumentVersion.__table__
     cols = (d.c.id, d.c.agency_id, d.c.kind, d.c.year, d.c.url, d.c.title, d.c.parent_id, d.c.first_seen,
-            d.c.removed_at, d.c.removed_reason, d.c.last_seen)
-    vcols = (v.c.document_id, v.c.id, v.c.sha256, v.c.parse_status, v.c.parse_attempts)
-    chunks: list[list[int] | None] = [None] if doc_ids is None else [
-        sorted(doc_ids)[k:k + CHUNK] for k in range(0, len(doc_ids), CHUNK)]
+            d.c.removed_at, d.c.removed_reason, d.c.last_seen, v.c.sha256, v.c.parse_status, v.c.parse_attempts)
+    q = select(*cols).outerjoin(v, v.c.document_id == d.c.id).order_by(d.c.id, v.c.id)
+    if doc_ids is not None:
+        ids = sorted(doc_ids)
+        queries = [q.where(d.c.id.in_(ids[k:k + CHUNK])) for k in range(0, len(ids), CHUNK)]
+    else:
+        queries = [q if where is None else q.where(where)]
     out: dict[int, int] = {}
-    for chunk in chunks:
-        docs = list(session.execute(select(*cols) if chunk is None else select(*cols).where(d.c.id.in_(chunk))))
-        versions: dict[int, list[Any]] = defaultdict(list)
-        vq = select(*vcols).order_by(v.c.id)
-        for vr in session.execute(vq if chunk is None else vq.where(v.c.document_id.in_(chunk))):
-            versions[vr.document_id].append((vr.sha256, vr.parse_status, vr.parse_attempts))
-        for r in docs:
+    for query in queries:
+        rows: dict[int, list[Any]] = defaultdict(list)
+        for r in session.execute(query):
+            rows[r.id].append(r)
+        for doc_id, versions in rows.items():
+            r = versions[0]
             state = (r.agency_id, r.kind, r.year, r.url, r.title, r.parent_id, _at(r.first_seen), _at(r.removed_at),
-                     r.removed_reason, _at(r.last_seen) if r.removed_at is not None else None, versions.get(r.id, []))
+                     r.removed_reason, _at(r.last_seen) if r.removed_at is not None else None,
+                     [(x.sha256, x.parse_status, x.parse_attempts) for x in versions if x.sha256 is not None])
             h = int.from_bytes(hashlib.blake2b(repr(state).encode(), digest_size=8).digest(), "big")
-            out[r.id] = h - (1 << 63)
+            out[doc_id] = h - (1 << 63)
     return out
 
 
@@ -55,16 +59,16 @@ def _at(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def unchanged(session: Session, digests: dict[int, int]) -> set[int]:
-    """The documents whose digest equals the one stored when they were last judged."""
-    ids = sorted(digests)
-    same: set[int] = set()
-    for k in range(0, len(ids), CHUNK):
-        for doc_id, digest in session.execute(select(DocumentState.document_id, DocumentState.digest)
-                                              .where(DocumentState.document_id.in_(ids[k:k + CHUNK]))):
-            if digests.get(doc_id) == digest:
-                same.add(doc_id)
-    return same
+def unchanged(session: Session, digests: dict[int, int], where: Any = None) -> set[int]:
+    """Those of ``digests`` equal to the digest stored when the document was last judged;
+    ``where``: the condition on ``documents`` they were read with (one join, no list of ids)."""
+    q = select(DocumentState.document_id, DocumentState.digest)
+    if where is not None:
+        queries = [q.join(Document, Document.id == DocumentState.document_id).where(where)]
+    else:
+        ids = sorted(digests)
+        queries = [q.where(DocumentState.document_id.in_(ids[k:k + CHUNK])) for k in range(0, len(ids), CHUNK)]
+    return {doc_id for query in queries for doc_id, digest in session.execute(query) if digests.get(doc_id) == digest}
 
 
 def store(session: Session, digests: dict[int, int], everything: bool = False) -> None:
@@ -77,4 +81,4 @@ def store(session: Session, digests: dict[int, int], everything: bool = False) -
             session.execute(delete(DocumentState).where(DocumentState.document_id.in_(ids[k:k + CHUNK])))
     rows = [{"document_id": i, "digest": h} for i, h in digests.items()]
     for k in range(0, len(rows), CHUNK):
-        session.execute(insert(DocumentState), rows[k:k + CHUNK])
+        session.execute(insert(cast(Table, DocumentState.__table__)), rows[k:k + CHUNK])

@@ -52,7 +52,7 @@ class Touched:
 
     documents: set[str] = field(default_factory=set)
     crawled: set[str] = field(default_factory=set)  # crawl outcomes only (disjoint from ``documents``)
-    digests: dict[int, int] = field(default_factory=dict)  # of the documents changed or seen again, before judging
+    digests: dict[int, int] = field(default_factory=dict)  # of the documents that changed, read before judging
 
     def __len__(self) -> int:
         return len(self.documents) + len(self.crawled)
@@ -63,10 +63,9 @@ def _chunks(ids: Iterable[Any]) -> list[list[Any]]:
     return [items[k:k + CHUNK] for k in range(0, len(items), CHUNK)]
 
 
-def changed_documents(session: Session, since: datetime) -> tuple[set[int], set[int]]:
-    """Ids of the documents with anything new after ``since`` (each an indexed range): those
-    with a new version, date evidence, owner, link, first sighting or removal, and those
-    only seen again (``last_seen``), which :mod:`monitor.states` tells apart."""
+def changed_documents(session: Session, since: datetime) -> set[int]:
+    """Ids of the documents with a new version, date evidence, owner, link, first sighting
+    or removal after ``since`` (each an indexed range)."""
     d, v, e = Document.__table__, DocumentVersion.__table__, Evidence.__table__
     o, link = DocumentOwner.__table__, DocumentLink.__table__
     q = union(select(d.c.id).where(d.c.first_seen > since), select(d.c.id).where(d.c.removed_at > since),
@@ -74,8 +73,7 @@ def changed_documents(session: Session, since: datetime) -> tuple[set[int], set[
               select(e.c.document_id).where(e.c.observed_at > since),
               select(o.c.document_id).where(o.c.first_seen > since),
               select(link.c.attachment_id).where(link.c.first_seen > since))
-    changed = set(session.scalars(q))
-    return changed, set(session.scalars(select(d.c.id).where(d.c.last_seen > since))) - changed
+    return set(session.scalars(q))
 
 
 def agencies_of_documents(session: Session, doc_ids: set[int]) -> set[str]:
@@ -98,10 +96,13 @@ def agencies_of_documents(session: Session, doc_ids: set[int]) -> set[str]:
 def touched_since(session: Session, since: datetime) -> Touched:
     """The agencies touched after ``since``, split into document and crawl-only touches."""
     ac, run = AgencyCrawl.__table__, CrawlRun.__table__
-    changed, seen_again = changed_documents(session, since)
-    digests = states.current(session, changed | seen_again)
-    quiet = states.unchanged(session, {i: digests[i] for i in seen_again if i in digests})
-    documents = agencies_of_documents(session, changed | (seen_again - quiet))
+    changed = changed_documents(session, since)
+    # seen again (last_seen), most of what a crawl stores: a change only if the digest differs
+    again = Document.last_seen > since
+    seen_again = states.current(session, where=again)
+    quiet = states.unchanged(session, {i: h for i, h in seen_again.items() if i not in changed}, where=again)
+    digests = {**{i: h for i, h in seen_again.items() if i not in quiet}, **states.current(session, changed - quiet)}
+    documents = agencies_of_documents(session, changed | (set(seen_again) - quiet))
     documents |= set(session.scalars(select(Agency.id).where(Agency.updated_at > since)))
     runs_started: dict[str, datetime] = {}
     for aid, started in session.execute(select(ac.c.agency_id, run.c.started_at).join(run, run.c.id == ac.c.run_id)
