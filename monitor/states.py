@@ -17,7 +17,7 @@ between makes the stored digest differ from the document's next time: judged aga
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from itertools import groupby
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -41,11 +41,9 @@ def current(session: Session, doc_ids: set[int] | None = None, where: Any = None
     else:
         queries = [q if where is None else q.where(where)]
     out: dict[int, int] = {}
-    for query in queries:
-        rows: dict[int, list[Any]] = defaultdict(list)
-        for r in session.execute(query):
-            rows[r.id].append(r)
-        for doc_id, versions in rows.items():
+    for query in queries:  # ordered by document: one document's rows at a time, streamed (all of them in a full run)
+        for doc_id, group in groupby(session.execute(query, execution_options={"yield_per": 20000}), key=lambda r: r.id):
+            versions = list(group)
             r = versions[0]
             state = (r.agency_id, r.kind, r.year, r.url, r.title, r.parent_id, _at(r.first_seen), _at(r.removed_at),
                      r.removed_reason, _at(r.last_seen) if r.removed_at is not None else None,
