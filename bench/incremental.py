@@ -6,7 +6,8 @@ is built once and checked once (the first incremental run: a full check plus eve
 report's sketch) and kept as a template; each measurement copies it, simulates a crawl of
 ``NIANBAO_BENCH_CRAWLED_AGENCIES`` agencies (default 1,000; one in ten a changed report,
 ``NIANBAO_BENCH_COPIES`` of those a copy of an untouched agency's report) and times the
-incremental check in a fresh process: wall and CPU seconds per step (touched, sketches,
+incremental check in a fresh process: its CPU and its PostgreSQL backend's (what a loaded
+machine does not distort), wall seconds per step (touched, sketches,
 partners, check, crawl-only years, and the upserts inside both), the agencies judged.
 The growth of each step between the smallest and the largest size gives its figure at
 100,000 agencies by linear extrapolation.
@@ -59,12 +60,23 @@ def timed_store(*args, **kwargs):
         upsert[1] += time.process_time() - c
 monitor.upsert.store = timed_store
 from monitor.incremental import run_incremental_check
+import os
+from sqlalchemy import text
+def server_cpu(pid):  # CPU seconds of the PostgreSQL backend serving this session (a local server), or 0
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
 factory = open_db(sys.argv[1])
-w0, c0 = time.perf_counter(), time.process_time()
 with factory() as s:
+    pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+    s0 = server_cpu(pid)
+    w0, c0 = time.perf_counter(), time.process_time()
     r = run_incremental_check(s, datetime.now(BEIJING).date())
     s.commit()
-r["wall"], r["cpu"] = time.perf_counter() - w0, time.process_time() - c0
+    r["wall"], r["cpu"] = time.perf_counter() - w0, time.process_time() - c0
+    r["server_cpu"] = server_cpu(pid) - s0
 r["upsert_wall"], r["upsert_cpu"] = upsert
 print(json.dumps(r))
 """
@@ -184,7 +196,8 @@ def measure(base: str, n: int, verify: bool = False) -> dict[str, Any]:
     r = _child(_TIMED, url)
     steps = r.pop("steps", {})  # (none from the code before the steps were recorded)
     out = {"agencies": n, **{k: r.get(k, 0) for k in ("mode", "touched", "agencies", "partners", "crawled_only", "findings")},
-           "wall": round(r["wall"], 2), "cpu": round(r["cpu"], 2), "steps": steps,
+           "wall": round(r["wall"], 2), "cpu": round(r["cpu"], 2), "server_cpu": round(r["server_cpu"], 2),
+           "steps": steps,
            "upsert": round(r["upsert_wall"], 3), "upsert_cpu": round(r["upsert_cpu"], 3)}
     out["judged_whole"] = out.pop("agencies")
     out["agencies"] = n
@@ -203,7 +216,8 @@ def run() -> dict[str, Any]:
             m = measure(base, n, verify)
             results.append(m)
             st = m["steps"]
-            print(f"  {n:>7} agencies: {m['wall']:.2f} s wall, {m['cpu']:.2f} s CPU of the checking process; "
+            print(f"  {n:>7} agencies: {m['wall']:.2f} s wall, {m['cpu']:.2f} s CPU of the checking process "
+                  f"+ {m['server_cpu']:.2f} s of its PostgreSQL backend; "
                   f"touched {m['touched']}, judged whole {m['judged_whole']} (partners {m['partners']}), "
                   f"crawl-only years of {m['crawled_only']}; steps (wall s): "
                   + ", ".join(f"{k} {st.get(k, 0):.2f}" for k in ("touched", "sketches", "partners", "check", "crawled"))
