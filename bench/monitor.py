@@ -27,7 +27,7 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Evidence
@@ -222,8 +222,11 @@ print(n, k, dt, hwm, time.process_time(), kids.ru_utime + kids.ru_stime, kids.ru
 """
 
 
-def simulate_crawl(url: str, agencies: int, seed: int = 9) -> None:
-    """A crawl of ``agencies`` agencies now: an outcome each, and one in ten a changed report."""
+def simulate_crawl(url: str, agencies: int, seed: int = 9, among: int | None = None, copies: int = 0) -> None:
+    """A crawl of ``agencies`` of the first ``among`` agencies (default: the national bench's)
+    now: an outcome each, every report of theirs seen again, and one in ten a changed 2024 report.  ``copies`` of those changed
+    reports take the tables of an agency not crawled (a new duplicate of an untouched
+    agency's report, which the incremental check must find through the sketches)."""
     from sqlalchemy import select
 
     from db.store import Fetch, store_fetch
@@ -235,15 +238,25 @@ def simulate_crawl(url: str, agencies: int, seed: int = 9) -> None:
         run = CrawlRun(started_at=now, finished_at=now, status="done", stats={"bench": "crawl"})
         s.add(run)
         s.flush()
-        ids = [f"a{i:05d}" for i in rng.sample(range(NATIONAL), agencies)]
+        picked = rng.sample(range(among or NATIONAL), agencies)
+        ids = [f"a{i:05d}" for i in picked]
         s.execute(insert(AgencyCrawl), [{"run_id": run.id, "agency_id": aid, "outcome": "ok", "reason": None,
                                          "urls_tried": [], "columns": [f"http://{aid}.gov.cn/ndbg/"], "pages": 12,
                                          "reports_found": 7, "started_at": now, "finished_at": now} for aid in ids])
-        for aid in ids[: agencies // 10]:
+        # the crawl sees every report of these agencies again, as store_fetch does an unchanged page
+        s.execute(update(Document).where(Document.agency_id.in_(ids)).values(last_seen=now, last_status=200))
+        crawled = set(picked)
+        untouched = [i for i in range(among or NATIONAL) if i not in crawled]
+        for k, aid in enumerate(ids[: agencies // 10]):
             doc = s.scalar(select(Document).where(Document.agency_id == aid, Document.year == 2024))
             if doc is None:
                 continue
-            report = dict(s.scalars(select(DocumentVersion.report).where(DocumentVersion.document_id == doc.id)).first())
+            source = doc.id
+            if k < copies:
+                other = s.scalar(select(Document).where(Document.agency_id == f"a{rng.choice(untouched):05d}",
+                                                        Document.year == 2024))
+                source = other.id if other is not None else doc.id
+            report = dict(s.scalars(select(DocumentVersion.report).where(DocumentVersion.document_id == source)).first())
             store_fetch(s, Fetch(agency_id=aid, url=doc.url, body=f"{doc.url} v2".encode(), year=2024, title=doc.title,
                                  report=report, text=f"{doc.title}（更正版）。", seen_at=now), None, run.id)
         s.commit()

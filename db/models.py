@@ -330,3 +330,31 @@ class Judgement(Base):
     rules: Mapped[str] = mapped_column(String(16), index=True)  # the rules fingerprint it was made with
     result: Mapped[str] = mapped_column(Text)  # JSON: drafts, whether a report, fingerprint
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- the incremental check (issue 14, migration 0011)
+# what changed since the last check is a range on these timestamps (monitor/touched.py)
+Index("ix_documents_first_seen", Document.first_seen)
+Index("ix_documents_last_seen", Document.last_seen)
+Index("ix_documents_removed_at", Document.removed_at)
+Index("ix_document_versions_fetched_at", DocumentVersion.fetched_at)
+Index("ix_evidence_observed_at", Evidence.observed_at)
+Index("ix_agency_crawls_finished_at", AgencyCrawl.finished_at)
+Index("ix_agencies_updated_at", Agency.updated_at)
+Index("ix_agencies_active", Agency.active)  # the few that left the registry (monitor/sketches.py)
+Index("ix_document_owners_first_seen", DocumentOwner.first_seen)
+Index("ix_document_links_first_seen", DocumentLink.first_seen)
+# the other side of a DUPLICATE_CONTENT finding (monitor/sketches.py)
+Index("ix_findings_other_agency", Finding.evidence["other_agency"].as_string())
+
+
+class DocumentState(Base):
+    """A digest of what the check reads of a document besides its timestamps (year, title,
+    URL, removal, versions and how often each was parsed), as the last incremental check
+    judged it (monitor/states.py, migration 0011).  A crawl sees most reports again and
+    stamps ``last_seen``: when the digest is unchanged, nothing the check reads changed."""
+
+    __tablename__ = "document_states"
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[int] = mapped_column(BigInteger)  # signed 64-bit

@@ -80,7 +80,7 @@ def assess_agencies(session: Session, agency_rows: list[Agency], as_of: date, ye
             span = set(range(max(a.since or FIRST_YEAR, 2007), as_of.year)) | doc_years[a.id]
             for year in sorted(y for y in span if not years or y in needed):
                 year_docs = docs.get((a.id, year), [])
-                ay = _assess_one(a, year, as_of, year_docs, [judged[id(d), a.id] for d in year_docs],
+                ay = assess_one(a, year, as_of, year_docs, [judged[id(d), a.id] for d in year_docs],
                                  crawls.get(a.id, []), settings, refs, trusted)
                 if not years or year in wanted:
                     batch_results[(a.id, year)] = ay
@@ -140,7 +140,7 @@ def _judge_pairs(session: Session, fp: str, names: dict[str, str],
     return {at: memo.decode_drafts(stored.get(k) or new[k]) for at, k in keys.items()}
 
 
-def _assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
+def assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
                 crawls: list[compliance.Crawl], settings: dict[str, Any], refs: dict[tuple[str, int], _Ref],
                 trusted: tuple[str, ...] = ()) -> AgencyYear:
     """One agency-year: a page is not a report until it parses as one (WRONG_DOCUMENT)."""
