@@ -116,7 +116,7 @@ class HostProxyMiddleware(HttpProxyMiddleware):
         super().__init__(*args, **kwargs)
         self.bypass: dict[str, bool] = {}
 
-    def process_request(self, request: Request, spider: Any = None) -> None:
+    def process_request(self, request: Request, spider: Any = None) -> Request | Response | None:
         parsed = urlparse_cached(request)
         host, scheme = parsed.hostname, parsed.scheme
         if "proxy" in request.meta or not self.proxies or not host or scheme not in ("http", "https"):
