@@ -74,7 +74,8 @@ class VerifiedCacheStorage(FilesystemCacheStorage):
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        extra = {k: v for k, v in response.to_dict().items() if k not in {"url", "status", "headers", "body"}}
+        as_dict = getattr(response, "to_dict", None)  # Scrapy 2.19+: the response's other fields
+        extra = {k: v for k, v in as_dict().items() if k not in {"url", "status", "headers", "body"}} if as_dict else {}
         entry = {"url": request.url, "method": request.method, "timestamp": time(), "status": response.status,
                  "response_url": response.url, "headers": headers_dict_to_raw(response.headers),
                  "body": response.body, "extra": extra, "digest": _digest(response.body)}
