@@ -37,6 +37,10 @@ REMOTE_CONTROL_ENABLED = False  # no listening port of ours during a crawl
 LOG_INSTALL_ROOT_HANDLER = True
 LOG_LEVEL = "CRITICAL"  # errors are recorded per agency and summarised; -v shows Scrapy logs
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy reads every callback's source (inspect + ast) for each response to warn about a
+# generator returning a value; with a new spider per batch its cache missed every time
+# (about 5 % of a crawl's CPU per page).  tests/spiders hold the callbacks to their contract.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 HTTPCACHE_ENABLED = True
@@ -48,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeMiddleware": 40,  # before robots.txt (100): an out-of-scope host is never asked
     "crawler.middlewares.SlotPerHostMiddleware": 50,
     "crawler.middlewares.BackoffMiddleware": 540,
+    "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": None,
+    "crawler.middlewares.HostProxyMiddleware": 750,  # Scrapy's, asking no_proxy once per host
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.AttachmentsPipeline": 100,

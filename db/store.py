@@ -71,7 +71,13 @@ class FileStore:
 
 
 def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id: int | None = None) -> Stored:
-    """Record one fetched document (see module docstring); flushes, does not commit."""
+    """Record one fetched document (see module docstring); flushes, does not commit.
+
+    A document this call inserts has, until the transaction commits, no owner, version or
+    evidence any other transaction can see or add (their rows reference it): those rows are
+    inserted without looking for existing ones and without savepoints.  Only the document
+    row itself can race with another worker (the same URL at the same moment).
+    """
     sha = hashlib.sha256(fetch.body).hexdigest()
     doc = session.scalar(select(Document).where(Document.url == fetch.url))
     new_document = doc is None
@@ -80,7 +86,10 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
         if fetch.parent_url:
             parent = session.scalar(select(Document).where(Document.url == fetch.parent_url))
         doc = Document(agency_id=fetch.agency_id, url=fetch.url, kind=fetch.kind, first_seen=fetch.seen_at,
-                       last_seen=fetch.seen_at, host=urlsplit(fetch.url).hostname, parent_id=parent.id if parent else None)
+                       last_seen=fetch.seen_at, host=urlsplit(fetch.url).hostname, parent_id=parent.id if parent else None,
+                       last_status=fetch.status, title=fetch.title or None, year=fetch.year or None,
+                       report_agency=fetch.report_agency or None, etag=fetch.etag or None,
+                       last_modified=fetch.last_modified or None, evidence=[])
         # Concurrency (crawler/jobs, H14): another worker may insert this URL at the same
         # moment; insert in a savepoint and, on the unique-constraint race, use its row.
         try:
@@ -89,24 +98,18 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
         except IntegrityError:
             doc = session.scalars(select(Document).where(Document.url == fetch.url)).one()
             new_document = False
-    doc.last_seen = max(doc.last_seen, fetch.seen_at)
-    doc.last_status = fetch.status
-    doc.removed_at = None
-    doc.removed_reason = None
-    if fetch.title:
-        doc.title = fetch.title
-    if fetch.year:
-        doc.year = fetch.year
-    if fetch.report_agency:
-        doc.report_agency = fetch.report_agency
-    doc.etag = fetch.etag or doc.etag
-    doc.last_modified = fetch.last_modified or doc.last_modified
-    session.flush()
+    if not new_document:
+        _refresh_document(doc, fetch)
+        session.flush()
     if fetch.kind == "page":
-        add_owner(session, doc, fetch.agency_id, fetch.seen_at, run_id)
+        if new_document:
+            session.add(DocumentOwner(document_id=doc.id, agency_id=fetch.agency_id, first_seen=fetch.seen_at,
+                                      run_id=run_id))
+        else:
+            add_owner(session, doc, fetch.agency_id, fetch.seen_at, run_id)
     elif fetch.parent_url and not new_document:  # an attachment another page linked first: this one's too
         link_attachment(session, doc, fetch.parent_url, fetch.seen_at)
-    version = session.scalar(
+    version = None if new_document else session.scalar(
         select(DocumentVersion).where(DocumentVersion.document_id == doc.id, DocumentVersion.sha256 == sha)
     )
     new_version = version is None
@@ -118,13 +121,16 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             parse_error=fetch.parse_error, report=fetch.report, text=fetch.text,
             parse_failure=fetch.parse_failure if fetch.parse_error else None, parser_version=fetch.parser_version,
         )
-        try:  # the same race for (document, sha256): keep the version the other worker stored
-            with session.begin_nested():
-                session.add(version)
-        except IntegrityError:
-            version = session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
-                                                                    DocumentVersion.sha256 == sha)).one()
-            new_version = False
+        if new_document:
+            session.add(version)
+        else:
+            try:  # the same race for (document, sha256): keep the version the other worker stored
+                with session.begin_nested():
+                    session.add(version)
+            except IntegrityError:
+                version = session.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id,
+                                                                        DocumentVersion.sha256 == sha)).one()
+                new_version = False
     elif needs_reparse(version):  # same bytes, but the last parse failed for a passing reason
         refresh_version(version, fetch)
     evidence = list(fetch.evidence)
@@ -137,14 +143,33 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     signed = (fetch.report or {}).get("signed_date")
     if signed:
         evidence.append(("signed", signed))
-    try:  # and for evidence (document, source, value): on the race, reload and add what is left
-        with session.begin_nested():
-            add_evidence(session, doc, evidence, run_id, fetch.seen_at)
-    except IntegrityError:
-        session.expire(doc, ["evidence"])
+    if new_document:  # its evidence collection is known empty (no load, no race)
         add_evidence(session, doc, evidence, run_id, fetch.seen_at)
+    else:
+        try:  # and for evidence (document, source, value): on the race, reload and add what is left
+            with session.begin_nested():
+                add_evidence(session, doc, evidence, run_id, fetch.seen_at)
+        except IntegrityError:
+            session.expire(doc, ["evidence"])
+            add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     session.flush()
     return Stored(doc, version, new_document, new_version)
+
+
+def _refresh_document(doc: Document, fetch: Fetch) -> None:
+    """A document seen again: last seen, status and what the new fetch knows."""
+    doc.last_seen = max(doc.last_seen, fetch.seen_at)
+    doc.last_status = fetch.status
+    doc.removed_at = None
+    doc.removed_reason = None
+    if fetch.title:
+        doc.title = fetch.title
+    if fetch.year:
+        doc.year = fetch.year
+    if fetch.report_agency:
+        doc.report_agency = fetch.report_agency
+    doc.etag = fetch.etag or doc.etag
+    doc.last_modified = fetch.last_modified or doc.last_modified
 
 
 def add_owner(session: Session, doc: Document, agency_id: str, seen_at: datetime | None = None,

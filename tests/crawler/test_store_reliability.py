@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
 import subprocess
@@ -166,9 +167,10 @@ def test_a_killed_crawl_keeps_the_outcomes_of_the_agencies_it_finished(tmp_path:
 
 # ---------------------------------------------------------------- item 12
 def _cache_entry(files: Path, url: str) -> Path:
-    for meta in (files / ".httpcache").rglob("meta"):
-        if f"'url': '{url}'" in meta.read_text(encoding="utf-8"):
-            return meta.parent
+    """The cache file of ``url`` (crawler/httpcache.py: one ``.entry`` file per response)."""
+    for entry in (files / ".httpcache").rglob("*.entry"):
+        if pickle.loads(entry.read_bytes())["url"] == url:
+            return entry
     raise AssertionError(f"no cache entry for {url}")
 
 
@@ -184,8 +186,10 @@ def test_a_truncated_cache_entry_is_fetched_again_not_served_on_304(tmp_path: Pa
     with LoopWeb(routes) as web:
         first = _crawl(tmp_path, web)
         assert first.returncode == 0, first.stderr[-2000:]
-        body = _cache_entry(tmp_path / "files", f"http://{h}/art/2024/1/20/art_9.html") / "response_body"
-        body.write_bytes(body.read_bytes()[: len(REPORT) // 3])  # a write cut short
+        cached = [p for p in (tmp_path / "files" / ".httpcache").rglob("*") if p.is_file()]
+        assert cached and all(p.name.endswith(".entry") for p in cached)  # one file per response
+        entry = _cache_entry(tmp_path / "files", f"http://{h}/art/2024/1/20/art_9.html")
+        entry.write_bytes(entry.read_bytes()[: len(REPORT) // 3])  # a write cut short
         second = _crawl(tmp_path, web)
         assert second.returncode == 0, second.stderr[-2000:]
         truncated, intact = web.hits(h, "/art/2024/1/20/art_9.html"), web.hits(h, "/art/2023/1/20/art_8.html")
@@ -195,8 +199,8 @@ def test_a_truncated_cache_entry_is_fetched_again_not_served_on_304(tmp_path: Pa
         versions = s.scalar(select(func.count()).select_from(DocumentVersion).join(Document)
                             .where(Document.url == f"http://{h}/art/2024/1/20/art_9.html"))
     assert versions == 1  # no false new version (EDITED), no truncated text (SECTION/TABLE_MISSING)
-    third = _cache_entry(tmp_path / "files", f"http://{h}/art/2024/1/20/art_9.html") / "response_body"
-    assert third.read_bytes() == REPORT_2023  # stored anew, whole
+    third = _cache_entry(tmp_path / "files", f"http://{h}/art/2024/1/20/art_9.html")
+    assert pickle.loads(third.read_bytes())["body"] == REPORT_2023  # stored anew, whole
 
 
 # ---------------------------------------------------------------- item 16
