@@ -11,6 +11,7 @@ says so in its stats (``rendered_pages`` stays 0).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import shutil
@@ -106,13 +107,40 @@ def _handler_class() -> type:
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
     class _BrowserHandler(ScrapyPlaywrightDownloadHandler):
-        """The handler, with the crawl's proxy (``--proxy`` sets it once the settings exist)."""
+        """The handler, with the crawl's proxy (``--proxy`` sets it once the settings exist),
+        started at the first page that needs the browser instead of at the engine's start.
+
+        scrapy-playwright starts Playwright (its node driver process) when the engine starts,
+        for every crawl; a worker runs a new crawl per host batch, and almost no batch renders
+        a page, so that start was most of a job's fixed CPU (issue 14).  Launches are counted
+        in the stat ``nianbao/browser_launches``."""
 
         def __init__(self, crawler: Any) -> None:
             super().__init__(crawler)
             proxy = os.environ.get("http_proxy") or os.environ.get("HTTP_PROXY")
             if proxy and "proxy" not in self.config.launch_options:
                 self.config.launch_options = {**self.config.launch_options, "proxy": {"server": proxy}}
+            self._start_lock: asyncio.Lock | None = None
+
+        def _engine_started(self) -> Any:  # Scrapy < 2.14 connects this one to engine_started
+            from twisted.internet import defer
+
+            return defer.succeed(None)
+
+        async def _maybe_launch_in_thread(self) -> None:  # Scrapy >= 2.14 connects this one
+            return None
+
+        async def _launch(self) -> None:
+            self.stats.inc_value("nianbao/browser_launches")
+            await super()._launch()
+
+        async def _download_request(self, request: Any, spider: Any = None) -> Any:
+            if getattr(self, "browser_provider", None) is None:
+                self._start_lock = self._start_lock or asyncio.Lock()
+                async with self._start_lock:
+                    if getattr(self, "browser_provider", None) is None:
+                        await self._launch()
+            return await super()._download_request(request, spider)
 
     return _BrowserHandler
 

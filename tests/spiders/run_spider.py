@@ -48,7 +48,9 @@ def main() -> None:
         run_spider as collected,  # the pipeline's module (this file runs as __main__)
     )
 
-    json.dump({"items": collected.ITEMS, "outcomes": spider.outcomes(), "counters": dict(spider.counters)}, sys.stdout,
+    launches = crawler.stats.get_value("nianbao/browser_launches", 0) if crawler.stats else 0
+    json.dump({"items": collected.ITEMS, "outcomes": spider.outcomes(), "counters": dict(spider.counters),
+               "browser_launches": launches}, sys.stdout,
               ensure_ascii=False, default=str)
 
 

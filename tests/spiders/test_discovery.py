@@ -192,5 +192,27 @@ def test_spa_shell_is_rendered_by_chromium(tmp_path: Path) -> None:
         got = _crawl(tmp_path, web, agencies, browser=True)
     assert [i["url"] for i in got["items"]] == [f"http://{h}/xxgk/nb/2024/1.html"]
     assert got["counters"]["rendered_pages"] == 1
+    assert got["browser_launches"] == 1
     assert any(x.path == "/api/list.json" for x in web.log)  # the page's own script ran
     assert web.max_parallel_per_host() == 1  # the browser's own requests too, one at a time
+
+
+def test_the_browser_starts_only_for_a_page_that_needs_it(tmp_path: Path) -> None:
+    """With the browser installed, a crawl that renders nothing starts no Playwright: a
+    worker runs a new crawl per host batch, and starting Playwright's driver at every
+    engine start was most of a batch's fixed CPU (issue 14)."""
+    import pytest
+
+    from crawler.browser import available
+
+    if not available():
+        pytest.skip("chromium or scrapy-playwright missing (scripts/system-packages.sh, pip install -e .)")
+    h = "plain.mms.gov.cn"
+    title = "某某市民政局2023年政府信息公开工作年度报告"
+    routes = {(h, "/xxgk/nb/"): _list(("/xxgk/nb/2024/1.html", title)), (h, "/xxgk/nb/2024/1.html"): _article(title)}
+    agencies = [{"id": "mz", "name": "某某市民政局", "site": f"http://{h}/", "start_urls": [f"http://{h}/xxgk/nb/"], "hosts": []}]
+    with MiniWeb(routes) as web:
+        got = _crawl(tmp_path, web, agencies, browser=True)
+    assert [i["url"] for i in got["items"]] == [f"http://{h}/xxgk/nb/2024/1.html"]
+    assert got["counters"].get("rendered_pages", 0) == 0
+    assert got["browser_launches"] == 0
