@@ -19,12 +19,13 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from db.dates import BEIJING
 from db.models import AgencyCrawl, CrawlRun, Document, DocumentVersion
 from db.schema import open_db
 from db.store import reports
@@ -65,7 +66,9 @@ def _crawl(tmp_path: Path, web: LoopWeb, *extra: str, db_url: str | None = None)
 
 def _statuses(db: str, year: int) -> dict[str, Any]:
     with open_db(db)() as s:
-        return {r.agency.id: r for r in assess_all(s, date.today(), years=[year])}
+        # as of today in Beijing: after 16:00 UTC the UTC date is a day behind, and its cutoff
+        # (the end of that day, Beijing) would come before what the crawl just stored
+        return {r.agency.id: r for r in assess_all(s, datetime.now(BEIJING).date(), years=[year])}
 
 
 # ---------------------------------------------------------------- item 6
