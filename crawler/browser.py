@@ -121,6 +121,7 @@ def _handler_class() -> type:
             if proxy and "proxy" not in self.config.launch_options:
                 self.config.launch_options = {**self.config.launch_options, "proxy": {"server": proxy}}
             self._start_lock: asyncio.Lock | None = None
+            self._started = False
 
         def _engine_started(self) -> Any:  # Scrapy < 2.14 connects this one to engine_started
             from twisted.internet import defer
@@ -135,11 +136,14 @@ def _handler_class() -> type:
             await super()._launch()
 
         async def _download_request(self, request: Any, spider: Any = None) -> Any:
-            if getattr(self, "browser_provider", None) is None:
+            # a flag set once the launch has finished: ``_launch`` sets ``browser_provider``
+            # before awaiting its start, so a second page must not take that for started
+            if not self._started:
                 self._start_lock = self._start_lock or asyncio.Lock()
                 async with self._start_lock:
-                    if getattr(self, "browser_provider", None) is None:
+                    if not self._started:
                         await self._launch()
+                        self._started = True
             return await super()._download_request(request, spider)
 
     return _BrowserHandler
