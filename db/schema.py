@@ -16,6 +16,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import jsonio
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -28,10 +30,12 @@ def alembic_config(url: str) -> Config:
 
 def make_engine(url: str) -> Engine:
     """An engine; SQLite gets foreign keys, WAL and a busy timeout (30 s, or the URL's
-    ``?timeout=SECONDS``: how long a write waits for another connection's lock)."""
+    ``?timeout=SECONDS``: how long a write waits for another connection's lock).  JSON
+    columns are decoded by :func:`db.jsonio.loads`."""
     if url.startswith("sqlite"):
         given = make_url(url).query.get("timeout")
-        engine = create_engine(url, connect_args={"timeout": float(given if isinstance(given, str) else given[0]) if given else 30})
+        engine = create_engine(url, json_deserializer=jsonio.loads,
+                               connect_args={"timeout": float(given if isinstance(given, str) else given[0]) if given else 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -42,7 +46,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, json_deserializer=jsonio.loads)
 
 
 def head_revision() -> str:

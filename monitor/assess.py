@@ -19,11 +19,10 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
-from db.models import Agency
 from monitor import across, compliance, load, memo, registry
 from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
 from monitor.findings import Draft, finding_key
-from monitor.load import LoadedDoc
+from monitor.load import AgencyInfo, LoadedDoc
 
 FIRST_YEAR = 2019
 GOV_SUFFIXES = (".gov.cn",)  # other domains (a city portal, the test webs' .gov.cn.test): defaults.trusted_hosts
@@ -31,7 +30,7 @@ GOV_SUFFIXES = (".gov.cn",)  # other domains (a city portal, the test webs' .gov
 
 @dataclass(slots=True)
 class AgencyYear:
-    agency: Agency
+    agency: AgencyInfo
     year: int
     status: compliance.Status
     drafts: list[Draft] = field(default_factory=list)
@@ -50,7 +49,7 @@ def as_of_cutoff(as_of: date) -> datetime:
 Prints = list[tuple[tuple[str, int], across.Fingerprint]]
 
 
-def assess_agencies(session: Session, agency_rows: list[Agency], as_of: date, years: list[int] | None,
+def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date, years: list[int] | None,
                     crawls: dict[str, list[compliance.Crawl]], fp: str,
                     save: Callable[[Session, str, dict[str, str]], None] | None) -> tuple[list[AgencyYear], Prints]:
     """These agencies' agency-years, batch by batch (only one batch's documents in memory),
@@ -140,7 +139,7 @@ def _judge_pairs(session: Session, fp: str, names: dict[str, str],
     return {at: memo.decode_drafts(stored.get(k) or new[k]) for at, k in keys.items()}
 
 
-def assess_one(a: Agency, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
+def assess_one(a: AgencyInfo, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
                 crawls: list[compliance.Crawl], settings: dict[str, Any], refs: dict[tuple[str, int], _Ref],
                 trusted: tuple[str, ...] = ()) -> AgencyYear:
     """One agency-year: a page is not a report until it parses as one (WRONG_DOCUMENT)."""

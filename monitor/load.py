@@ -10,17 +10,16 @@ on that.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import ColumnElement, Text, any_, cast, func, literal, literal_column, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
+from db import jsonio
 from db.models import (
     Agency,
     AgencyCrawl,
@@ -61,14 +60,7 @@ class LoadedDoc:
     observed: list[tuple[str, str, Any]] = field(default_factory=list)  # with observed_at, for replays
 
 
-def _json(text: str) -> Any:
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:  # NaN or Infinity, which json.dumps writes and orjson refuses
-        return json.loads(text)
-
-
-decode_json = _json
+_json = decode_json = jsonio.loads
 
 
 def _py_digest(value: str | bytes | None) -> int | None:
@@ -78,13 +70,22 @@ def _py_digest(value: str | bytes | None) -> int | None:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
 
 
+_SEP = "\x1f"  # the ASCII unit separator: no id, key or code contains it
+
+
 def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[bool]:
-    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one array parameter, so
-    that thousands of ids are neither rendered into the SQL nor parsed as thousands of
-    parameters (that was a fifth of the national check's loading)."""
-    if session.get_bind().dialect.name == "postgresql":
+    """``column IN (values)``; on PostgreSQL ``column = ANY(string_to_array(:text, sep))``: one
+    parameter, so that thousands of ids are neither rendered into the SQL nor parsed as
+    thousands of parameters (that was a fifth of the national check's loading), and joined
+    by ``str.join`` rather than dumped as an array value by value (psycopg dumps a list in
+    Python, which cost the national check's workers more than the query)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return column.in_(values)
+    texts = [str(v) for v in values]
+    if any(_SEP in t for t in texts):  # (never, for ids): the array parameter, value by value
         return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
-    return column.in_(values)
+    array = func.string_to_array(literal(_SEP.join(texts), Text), literal(_SEP, Text))
+    return column == any_(cast(array, postgresql.ARRAY(column.type)))
 
 
 def digest_columns(session: Session) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -272,12 +273,37 @@ def crawls(session: Session, cutoff: datetime | None = None,
     return out
 
 
-def agencies(session: Session, ids: list[str] | None = None, regions: list[str] | None = None) -> list[Agency]:
-    """The active agencies in scope, by id (``regions``: region-code prefixes)."""
-    q = select(Agency).where(Agency.active.is_(True)).order_by(Agency.id)
+@dataclass(frozen=True, slots=True)
+class AgencyInfo:
+    """A registry agency as plain data, with the attribute names of ``db.models.Agency``: the
+    national check reads 100,000 of them in each process, and ORM objects cost several
+    times more to load (and to send between processes) than these."""
+
+    id: str
+    name: str
+    kind: str
+    region: str | None
+    parent_id: str | None
+    site: str
+    start_urls: list[Any]
+    hosts: list[Any]
+    deadline: str | None
+    since: int | None
+    active: bool
+
+
+def agencies(session: Session, ids: list[str] | None = None, regions: list[str] | None = None,
+             between: tuple[str, str] | None = None) -> list[AgencyInfo]:
+    """The active agencies in scope, by id (``regions``: region-code prefixes; ``between``:
+    ids from .. to, inclusive, a partition of the national check)."""
+    t = Agency.__table__
+    q = select(*(t.c[f] for f in AgencyInfo.__slots__)).where(t.c.active.is_(True)).order_by(t.c.id)
     if ids:
-        q = q.where(Agency.id.in_(ids))
-    return [a for a in session.scalars(q) if not regions or any((a.region or "").startswith(r) for r in regions)]
+        q = q.where(among(session, t.c.id, ids))
+    if between:
+        q = q.where(t.c.id >= between[0], t.c.id <= between[1])
+    return [AgencyInfo(*r) for r in session.execute(q)
+            if not regions or any((r.region or "").startswith(p) for p in regions)]
 
 
 def trusted_hosts(session: Session) -> tuple[str, ...]:

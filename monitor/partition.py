@@ -32,10 +32,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.models import Agency
 from db.schema import make_engine
 from monitor import load, memo
 from monitor.assess import AgencyYear, Prints, as_of_cutoff, assess_agencies
+from monitor.load import AgencyInfo
 
 _SNAPSHOT_RE = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 MIN_PER_PROCESS = 2000  # agencies: fewer are not worth a process's start-up (about a second)
@@ -53,7 +53,7 @@ def processes_for(session: Session, asked: int | None, agencies: int) -> int:
     return max(1, min(n, agencies // MIN_PER_PROCESS))
 
 
-def assess_partitioned(session: Session, agency_rows: list[Agency], as_of: date, workers: int, fp: str,
+def assess_partitioned(session: Session, agency_rows: list[AgencyInfo], as_of: date, workers: int, fp: str,
                        memoize: bool) -> tuple[list[AgencyYear], Prints]:
     """:func:`assess_agencies` over ``workers`` processes, in one snapshot of the database."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)  # to the workers by pipe, not argv
@@ -86,8 +86,8 @@ def assess_part(url: str, snapshot: str, ids: list[str], as_of: date, fp: str,
             if not _SNAPSHOT_RE.fullmatch(snapshot):  # a utility statement takes no parameters
                 raise ValueError(f"not a snapshot id: {snapshot!r}")
             session.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
-            wanted = set(ids)  # one IN list of every id would pass PostgreSQL's 65,535 parameters
-            agency_rows = [a for a in load.agencies(session) if a.id in wanted]
+            wanted = set(ids)  # (the partition is every active agency from its first id to its last)
+            agency_rows = [a for a in load.agencies(session, between=(ids[0], ids[-1])) if a.id in wanted]
             crawls = load.crawls(session, as_of_cutoff(as_of), ids)
 
             def save(_s: Session, fp: str, new: dict[str, str]) -> None:
