@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from monitor import across, compliance, load, memo, registry
-from monitor.deadlines import BEIJING, deadline_for_agency, deadline_settings
+from monitor.deadlines import BEIJING, Deadline, deadline_for_agency, deadline_settings
 from monitor.findings import Draft, finding_key
 from monitor.load import AgencyInfo, LoadedDoc
 
@@ -63,6 +63,7 @@ def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date
     needed = wanted | {y - k for y in wanted for k in range(1, registry.years_back() + 1)}
     results: list[AgencyYear] = []
     prints: Prints = []
+    deadlines: dict[tuple[Any, ...], Deadline] = {}
     for k in range(0, len(agency_rows), BATCH):
         batch = agency_rows[k:k + BATCH]
         names = {a.id: a.name for a in batch}
@@ -80,7 +81,7 @@ def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date
             for year in sorted(y for y in span if not years or y in needed):
                 year_docs = docs.get((a.id, year), [])
                 ay = assess_one(a, year, as_of, year_docs, [judged[id(d), a.id] for d in year_docs],
-                                 crawls.get(a.id, []), settings, refs, trusted)
+                                 crawls.get(a.id, []), settings, refs, trusted, deadlines)
                 if not years or year in wanted:
                     batch_results[(a.id, year)] = ay
                     results.append(ay)
@@ -141,9 +142,10 @@ def _judge_pairs(session: Session, fp: str, names: dict[str, str],
 
 def assess_one(a: AgencyInfo, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
                 crawls: list[compliance.Crawl], settings: dict[str, Any], refs: dict[tuple[str, int], _Ref],
-                trusted: tuple[str, ...] = ()) -> AgencyYear:
-    """One agency-year: a page is not a report until it parses as one (WRONG_DOCUMENT)."""
-    dl = deadline_for_agency(a, year, settings)
+                trusted: tuple[str, ...] = (), deadlines: dict[tuple[Any, ...], Deadline] | None = None) -> AgencyYear:
+    """One agency-year: a page is not a report until it parses as one (WRONG_DOCUMENT).
+    ``deadlines``: a cache of :func:`deadline_for_agency` under these ``settings``."""
+    dl = deadline_for_agency(a, year, settings, deadlines)
     who = f"{a.name}{year}年年度报告"
     checked = list(zip(year_docs, judged, strict=True))
     reports = [c for c in checked if not c[1].wrong]
@@ -158,11 +160,11 @@ def assess_one(a: AgencyInfo, year: int, as_of: date, year_docs: list[LoadedDoc]
         wd = wj.wrong
         why = wd[0].evidence.get("why")
         reason = f"标题为年度报告的页面{doc.url}实为其他文件（{wd[0].evidence.get('why_cn')}），未找到真正的年度报告"
-        ev = {"deadline": dl.day.isoformat(), "rule": dl.rule, "wrong_document": doc.url, "why": why,
+        ev = {"deadline": dl.iso, "rule": dl.rule, "wrong_document": doc.url, "why": why,
               "linked_finding": finding_key(a.id, year, "WRONG_DOCUMENT", "")}
         status = compliance.Status("not_found", url=doc.url, evidence=ev, reason=reason)
         drafts = [Draft("NOT_FOUND", f"{who}未找到，待核实：{reason}", ev)]
-    ay = AgencyYear(a, year, status, drafts, deadline=dl.day.isoformat(), rule=dl.rule)
+    ay = AgencyYear(a, year, status, drafts, deadline=dl.iso, rule=dl.rule)
     for _, wj in wrong[:1]:
         ay.drafts += wj.wrong
     if reports:

@@ -103,7 +103,7 @@ def _no_gc() -> Iterator[None]:
 def run_check(session: Session, as_of: date, years: list[int] | None = None,
               agencies: list[str] | None = None, replay: bool = False,
               regions: list[str] | None = None, closed: bool = False,
-              processes: int | None = None) -> tuple[list[Finding], list[AgencyYear]]:
+              processes: int | None = None) -> tuple[list[upsert.Found], list[AgencyYear]]:
     """Assess, then upsert findings; returns the open (not dismissed) findings in scope.
 
     ``processes``: for a full check on PostgreSQL, how many worker processes assess the
@@ -118,12 +118,12 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
 
 
 def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[str] | None, replay: bool,
-         regions: list[str] | None, closed: bool, processes: int | None) -> tuple[list[Finding], list[AgencyYear]]:
+         regions: list[str] | None, closed: bool, processes: int | None) -> tuple[list[upsert.Found], list[AgencyYear]]:
     results = assess_all(session, as_of, years, agencies, replay, regions, closed, memoize=not replay,
                          processes=processes)
     limited = not (closed or judges_all_reports(session, years, agencies, regions))
     if replay:
-        drafts = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
+        drafts: list[upsert.Found] = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
                           code=d.code, severity=SEVERITY[d.code], message=d.message, evidence=d.evidence, status="open")
                   for r in results for d in r.drafts]
         return sorted(drafts, key=lambda f: (f.agency_id, f.year, f.code, f.key)), results
@@ -134,7 +134,7 @@ def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[
     return upsert.open_in_scope(session, scope, ids), results
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
+def finding_json(f: upsert.Found) -> dict[str, Any]:
     return {"agency": f.agency_id, "year": f.year, "code": f.code, "severity": f.severity, "message": f.message,
             "evidence": f.evidence, "key": f.key, "status": f.status,
             "first_seen": f.first_seen.isoformat(timespec="seconds") if f.first_seen else None}

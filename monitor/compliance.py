@@ -79,7 +79,7 @@ def _bj(dt: datetime) -> date:
 def assess(name: str, year: int, deadline: Deadline, as_of: date, docs: list[Doc],
            crawls: list[Crawl]) -> tuple[Status, list[Draft]]:
     """Status of one agency-year and its compliance findings."""
-    rule: dict[str, Any] = {"deadline": deadline.day.isoformat(), "rule": deadline.rule}
+    rule: dict[str, Any] = {"deadline": deadline.iso, "rule": deadline.rule}
     if as_of <= deadline.day:
         return Status("not_due", evidence=rule), []
     after = [c for c in crawls if c.finished_at > deadline.end]

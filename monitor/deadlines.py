@@ -12,7 +12,7 @@ then the registry default for its kind, which itself defaults to the statute (�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
@@ -32,6 +32,10 @@ KIND_NAMES = {"department": "县级以上人民政府部门", "government": "县
 class Deadline:
     day: date
     rule: str  # which rule decided, in words an auditor can check
+    iso: str = field(init=False, compare=False, repr=False)  # ``day`` as ISO text, made once
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "iso", self.day.isoformat())
 
     @property
     def end(self) -> datetime:
@@ -83,9 +87,20 @@ def deadline_settings(session: Session) -> dict[str, Any]:
     return dict(row.value or {}) if row is not None else {}
 
 
-def deadline_for_agency(agency: Any, year: int, settings: dict[str, Any] | None) -> Deadline:
+def deadline_for_agency(agency: Any, year: int, settings: dict[str, Any] | None,
+                        cache: dict[tuple[Any, ...], Deadline] | None = None) -> Deadline:
     """:func:`deadline_for` for a registry agency (a ``db.models.Agency`` or ``AgencySpec``)
-    with the registry's settings (:func:`deadline_settings`): kind defaults and regional rules."""
+    with the registry's settings (:func:`deadline_settings`): kind defaults and regional rules.
+
+    ``cache``: a dict kept by a caller that asks for many agencies under the same settings
+    (the national check asks 800,000 times): one Deadline per kind, region, own deadline and
+    year, so its texts are made once and sent between processes once."""
+    key = (agency.kind, agency.region, agency.deadline, year)
+    if cache is not None and (found := cache.get(key)) is not None:
+        return found
     settings = settings or {}
-    return deadline_for(agency.kind, year, region=agency.region, agency_deadline=agency.deadline,
-                        kinds=settings.get("kinds"), regions=settings.get("regions"))
+    dl = deadline_for(agency.kind, year, region=agency.region, agency_deadline=agency.deadline,
+                      kinds=settings.get("kinds"), regions=settings.get("regions"))
+    if cache is not None:
+        cache[key] = dl
+    return dl
