@@ -129,9 +129,9 @@ def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[
         return sorted(drafts, key=lambda f: (f.agency_id, f.year, f.code, f.key)), results
     scope = {(r.agency.id, r.year) for r in results}
     ids = sorted({r.agency.id for r in results}) if agencies or regions else None
-    upsert.store(session, ((r.agency.id, r.year, d) for r in results for d in r.drafts), scope, ids,
-                 ACROSS_ALL_CODES if limited else (), utcnow())
-    return upsert.open_in_scope(session, scope, ids), results
+    found: list[upsert.Found] = upsert.store(session, ((r.agency.id, r.year, d) for r in results for d in r.drafts),
+                                             scope, ids, ACROSS_ALL_CODES if limited else (), utcnow())
+    return found, results
 
 
 def finding_json(f: upsert.Found) -> dict[str, Any]:

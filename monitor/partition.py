@@ -26,15 +26,18 @@ import multiprocessing
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import fields
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.schema import make_engine
-from monitor import load, memo
+from monitor import across, compliance, load, memo
 from monitor.assess import AgencyYear, Prints, as_of_cutoff, assess_agencies
+from monitor.findings import Draft
 from monitor.load import AgencyInfo
 
 _SNAPSHOT_RE = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
@@ -82,10 +85,18 @@ def assess_partitioned(session: Session, agency_rows: list[AgencyInfo], as_of: d
         futures = [pool.submit(assess_task, task) for task in tasks]
         for future in futures:  # in id order: the order of one process
             rows, part_prints = future.result()
-            results += [AgencyYear(by_id[aid], year, status, drafts, deadline, rule)
-                        for aid, year, status, drafts, deadline, rule in rows]
-            prints += part_prints
+            results += [AgencyYear(by_id[aid], year, compliance.Status(*status), [Draft(*d) for d in drafts],
+                                   deadline, rule) for aid, year, status, drafts, deadline, rule in rows]
+            prints += [(at, across.Fingerprint(*f)) for at, f in part_prints]
     return results, prints
+
+
+# The results travel as tuples of the dataclasses' fields, in their order: a slotted
+# dataclass pickles as its class and a dict of its slots, which made the pickling (and the
+# parent's unpickling) two to three times slower and the messages larger.
+_STATUS = attrgetter(*(f.name for f in fields(compliance.Status)))
+_DRAFT = attrgetter(*(f.name for f in fields(Draft)))
+_PRINT = attrgetter(*(f.name for f in fields(across.Fingerprint)))
 
 
 class _Worker:
@@ -115,7 +126,7 @@ def _start(url: str, snapshot: str, as_of: date, fp: str, memoize: bool) -> None
     _worker = _Worker(url, snapshot, as_of, fp, memoize)
 
 
-def assess_task(ids: list[str]) -> tuple[list[tuple[Any, ...]], Prints]:
+def assess_task(ids: list[str]) -> tuple[list[tuple[Any, ...]], list[tuple[tuple[str, int], tuple[Any, ...]]]]:
     """In a worker: these agencies (contiguous ids) assessed in the parent's snapshot, as plain tuples."""
     w = _worker
     assert w is not None, "assess_task runs in a process started by assess_partitioned"
@@ -124,4 +135,5 @@ def assess_task(ids: list[str]) -> tuple[list[tuple[Any, ...]], Prints]:
     crawls = load.crawls(w.session, as_of_cutoff(w.as_of), ids)
     results, prints = assess_agencies(w.session, agency_rows, w.as_of, None, crawls, w.fp,
                                       w.save if w.memoize else None)
-    return [(r.agency.id, r.year, r.status, r.drafts, r.deadline, r.rule) for r in results], prints
+    return ([(r.agency.id, r.year, _STATUS(r.status), [_DRAFT(d) for d in r.drafts], r.deadline, r.rule)
+             for r in results], [(at, _PRINT(f)) for at, f in prints])

@@ -10,6 +10,7 @@ the rest is set in one statement per chunk.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from db import jsonio
 from db.models import Finding
 from monitor.findings import Draft, finding_key
 from monitor.load import among
@@ -26,23 +28,49 @@ from monitor.registry import SEVERITY
 CHUNK = 5000
 
 
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """A stored finding as plain data, with the attribute names of ``db.models.Finding``: what
+    a check returns (the national check returns 190,000 open findings, and ORM objects for
+    them cost seconds of its serial part)."""
+
+    id: int
+    key: str
+    agency_id: str
+    year: int
+    code: str
+    severity: str
+    message: str
+    evidence: dict[str, Any]
+    status: str
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    dismissed_reason: str | None
+
+
+Found = Finding | FindingRow  # what a check returns: stored rows, or a replay's unstored drafts
+
+
 def _existing(session: Session, agencies: list[str] | None) -> dict[str, Any]:
     f = Finding.__table__
-    q = select(f.c.id, f.c.key, f.c.agency_id, f.c.year, f.c.code, f.c.status, f.c.severity, f.c.message, f.c.evidence,
-               f.c.resolved_at)
+    q = select(*(f.c[c] for c in FindingRow.__slots__))
     if agencies is None:
-        return {r.key: r for r in session.execute(q)}
+        return {r.key: r for r in session.execute(q).all()}
     out: dict[str, Any] = {}
     for k in range(0, len(agencies), CHUNK):
-        out.update((r.key, r) for r in session.execute(q.where(among(session, f.c.agency_id, agencies[k:k + CHUNK]))))
+        out.update((r.key, r) for r in session.execute(q.where(among(session, f.c.agency_id, agencies[k:k + CHUNK]))).all())
     return out
 
 
 def store(session: Session, drafts: Iterable[tuple[str, int, Draft]], scope: set[tuple[str, int]],
-          agencies: list[str] | None, keep_codes: tuple[str, ...], now: datetime) -> None:
+          agencies: list[str] | None, keep_codes: tuple[str, ...], now: datetime) -> list[Found]:
     """Upsert ``drafts`` ((agency, year, draft)); resolve the open findings of ``scope`` not
     found again, except those with a code in ``keep_codes`` (rules this run could not judge).
-    ``agencies``: the agencies in scope, None for all of them."""
+    ``agencies``: the agencies in scope, None for all of them.
+
+    Returns the open findings of ``scope`` as they now are, sorted: known from what was read
+    and written here, so a national check does not read its 190,000 findings back."""
     session.flush()  # pending ORM changes (a dismissal) first: the statements below go around the ORM
     f = cast(Table, Finding.__table__)
     existing = _existing(session, agencies)
@@ -70,8 +98,9 @@ def store(session: Session, drafts: Iterable[tuple[str, int, Draft]], scope: set
             touched.append(row.id)
     resolve = [r.id for key, r in existing.items() if key not in seen and r.status == "open"
                and (r.agency_id, r.year) in scope and r.code not in keep_codes]
+    ids: dict[str, int] = {}
     for k in range(0, len(new), CHUNK):
-        session.execute(insert(f), new[k:k + CHUNK])
+        ids.update((r.key, r.id) for r in session.execute(insert(f).returning(f.c.id, f.c.key), new[k:k + CHUNK]).all())
     if changed:
         stmt = (update(f).where(f.c.id == bindparam("b_id"))
                 .values(message=bindparam("b_message"), evidence=bindparam("b_evidence"),
@@ -79,46 +108,37 @@ def store(session: Session, drafts: Iterable[tuple[str, int, Draft]], scope: set
                         status=bindparam("b_status"), resolved_at=bindparam("b_resolved_at")))
         for k in range(0, len(changed), CHUNK):
             session.connection().execute(stmt, changed[k:k + CHUNK])
-    for ids, values in ((touched, {"last_seen": now}), (resolve, {"status": "resolved", "resolved_at": now})):
-        for k in range(0, len(ids), CHUNK):
-            session.execute(update(f).where(among(session, f.c.id, ids[k:k + CHUNK])).values(**values))
+    for done, values in ((touched, {"last_seen": now}), (resolve, {"status": "resolved", "resolved_at": now})):
+        for k in range(0, len(done), CHUNK):
+            session.execute(update(f).where(among(session, f.c.id, done[k:k + CHUNK])).values(**values))
     for obj in list(session.identity_map.values()):  # ORM objects loaded before now are stale
         if isinstance(obj, Finding):
             session.expire(obj)
+    return _open_after(existing, new, ids, changed, set(touched), set(resolve), scope, now)
 
 
-@dataclass(frozen=True, slots=True)
-class FindingRow:
-    """A stored finding as plain data, with the attribute names of ``db.models.Finding``: what
-    a check returns (the national check returns 190,000 open findings, and ORM objects for
-    them cost seconds of its serial part)."""
+def _open_after(existing: dict[str, Any], new: list[dict[str, Any]], ids: dict[str, int],
+                changed: list[dict[str, Any]], touched: set[int], resolved: set[int], scope: set[tuple[str, int]],
+                now: datetime) -> list[Found]:
+    """The open findings of ``scope`` after :func:`store`'s statements, from its own rows."""
+    def stored(evidence: dict[str, Any]) -> dict[str, Any]:  # what reading the row back would give
+        return cast(dict[str, Any], jsonio.loads(json.dumps(evidence)))
 
-    id: int
-    key: str
-    agency_id: str
-    year: int
-    code: str
-    severity: str
-    message: str
-    evidence: dict[str, Any]
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    resolved_at: datetime | None
-    dismissed_reason: str | None
-
-
-Found = Finding | FindingRow  # what a check returns: stored rows, or a replay's unstored drafts
-
-
-def open_in_scope(session: Session, scope: set[tuple[str, int]], agencies: list[str] | None) -> list[Found]:
-    """The open findings of the agency-years in scope, sorted."""
-    f = Finding.__table__
-    q = select(*(f.c[c] for c in FindingRow.__slots__)).where(f.c.status == "open")
-    if agencies is None:
-        rows = list(session.execute(q))
-    else:
-        rows = [x for k in range(0, len(agencies), CHUNK)
-                for x in session.execute(q.where(among(session, f.c.agency_id, agencies[k:k + CHUNK])))]
-    found: list[Found] = [FindingRow(*r) for r in rows if (r.agency_id, r.year) in scope]
-    return sorted(found, key=lambda x: (x.agency_id, x.year, x.code, x.key))
+    edits = {c["b_id"]: c for c in changed}
+    out: list[Found] = []
+    for r in existing.values():
+        if (r.agency_id, r.year) not in scope:
+            continue
+        c = edits.get(r.id)
+        if c is not None:
+            if c["b_status"] == "open":
+                out.append(FindingRow(r.id, r.key, r.agency_id, r.year, r.code, c["b_severity"], c["b_message"],
+                                      stored(c["b_evidence"]), "open", r.first_seen, now, c["b_resolved_at"], r.dismissed_reason))
+        elif r.status == "open" and r.id not in resolved:  # found again (touched), or a code this run kept
+            out.append(FindingRow(r.id, r.key, r.agency_id, r.year, r.code, r.severity, r.message, r.evidence, r.status,
+                                  r.first_seen, now if r.id in touched else r.last_seen, r.resolved_at, r.dismissed_reason))
+    for row in new:
+        out.append(FindingRow(ids[row["key"]], row["key"], row["agency_id"], row["year"], row["code"], row["severity"],
+                              row["message"], stored(row["evidence"]), "open", now, now, None, None))
+    out.sort(key=lambda x: (x.agency_id, x.year, x.code, x.key))
+    return out

@@ -1,0 +1,75 @@
+"""A check returns the open findings it leaves (monitor/upsert.py builds them from its own
+reads and writes, not by reading them back): they must equal, field by field, the open
+findings of its scope in the database, after every kind of change — new findings, changed
+ones, ones found again, resolved ones, a dismissed one, a limited run that keeps the codes
+it cannot judge — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from db.models import Document, DocumentVersion, Finding
+from db.schema import open_db
+from monitor.check import run_check
+from monitor.dismissal import dismiss_findings
+from tests.monitor.memo_cases import AS_OF, generated
+
+FIELDS = ("id", "key", "agency_id", "year", "code", "severity", "message", "evidence", "status", "first_seen",
+          "last_seen", "resolved_at", "dismissed_reason")
+
+
+def _rows(found: list[Any]) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(f, k) for k in FIELDS) for f in found]
+
+
+def _open_in_db(s, agencies: list[str] | None = None, years: list[int] | None = None) -> list[tuple[Any, ...]]:
+    q = select(Finding).where(Finding.status == "open")
+    if agencies:
+        q = q.where(Finding.agency_id.in_(agencies))
+    if years:
+        q = q.where(Finding.year.in_(years))
+    return _rows(sorted(s.scalars(q), key=lambda x: (x.agency_id, x.year, x.code, x.key)))
+
+
+def test_the_returned_findings_are_the_stored_ones(db_url: str) -> None:
+    generated(db_url)
+    factory = open_db(db_url)
+    with factory() as s:  # every finding new
+        found, _ = run_check(s, AS_OF)
+        s.commit()
+        assert len(found) > 20
+        assert _rows(found) == _open_in_db(s)
+    with factory() as s:  # found again: last_seen moves, nothing else
+        again, _ = run_check(s, AS_OF)
+        s.commit()
+        assert _rows(again) == _open_in_db(s)
+        assert [r[:10] for r in _rows(again)] == [r[:10] for r in _rows(found)]
+        assert all(a.last_seen > b.last_seen for a, b in zip(again, found, strict=True))
+    with factory() as s:  # one dismissed, one report changed (a finding changes, one resolves, one is new)
+        first = again[0]
+        dismiss_findings(s, "测试", key=first.key)
+        s.commit()
+        doc = s.scalar(select(Document).where(Document.agency_id == "a00003", Document.year == 2023))
+        v = s.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).first()
+        report = dict(v.report)
+        report["tables"] = {**report["tables"], "appeals": {**report["tables"]["appeals"]}}
+        report["tables"]["appeals"]["review"] = {**report["tables"]["appeals"]["review"], "total": 999}
+        s.execute(update(DocumentVersion).where(DocumentVersion.id == v.id).values(report=report))
+        stale = Finding(key="a00005|2022|BALANCE|stale", agency_id="a00005", year=2022, code="BALANCE", severity="error",
+                        message="不再成立的问题", evidence={}, status="open")  # no rule makes it again: resolved
+        s.add(stale)
+        s.commit()
+    with factory() as s:
+        changed, _ = run_check(s, AS_OF)
+        s.commit()
+        assert _rows(changed) == _open_in_db(s)
+        assert first.key not in {f.key for f in changed}
+        assert {f.key for f in changed} != {f.key for f in again}  # the change made or resolved something
+        assert s.scalar(select(Finding.status).where(Finding.key == stale.key)) == "resolved"
+        assert stale.key not in {f.key for f in changed}
+    with factory() as s:  # a limited run: its agencies and years only, the cross-agency codes kept
+        limited, _ = run_check(s, AS_OF, years=[2023], agencies=["a00003", "a00004"])
+        s.commit()
+        assert limited and _rows(limited) == _open_in_db(s, ["a00003", "a00004"], [2023])
