@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -48,12 +48,15 @@ def judges_all_reports(session: Session, years: list[int] | None, agencies: list
 def assess_all(session: Session, as_of: date, years: list[int] | None = None,
                agencies: list[str] | None = None, replay: bool = False,
                regions: list[str] | None = None, closed: bool = False,
-               memoize: bool = False, processes: int | None = 1) -> list[AgencyYear]:
+               memoize: bool = False, processes: int | None = 1,
+               on_task: Callable[[list[AgencyYear]], None] | None = None) -> list[AgencyYear]:
     """Every agency-year in scope with its status and drafts (nothing stored but, with
     ``memoize``, the judgements of reports not judged before, :mod:`monitor.memo`).
 
     ``processes``: worker processes for a full check on PostgreSQL (None: one per core;
-    :mod:`monitor.partition`); a limited run and SQLite use one.
+    :mod:`monitor.partition`); a limited run and SQLite use one.  ``on_task``: given, in
+    order, each worker task's agency-years before the duplicates are added (only when the
+    check runs in worker processes).
 
     ``closed``: the caller vouches that ``agencies`` holds every agency whose reports may
     duplicate those of the others (the incremental check finds them from its sketches), so
@@ -70,7 +73,7 @@ def assess_all(session: Session, as_of: date, years: list[int] | None = None,
     fp = memo.rules_fingerprint()
     workers = partition.processes_for(session, processes, len(agency_rows)) if not limited else 1
     if workers > 1:  # the national check: partitions of agencies assessed by worker processes
-        results, prints = partition.assess_partitioned(session, agency_rows, as_of, workers, fp, memoize)
+        results, prints = partition.assess_partitioned(session, agency_rows, as_of, workers, fp, memoize, on_task)
     else:
         crawls = load.crawls(session, cutoff, [a.id for a in agency_rows] if limited else None)
         results, prints = assess_agencies(session, agency_rows, as_of, years, crawls, fp,
@@ -119,8 +122,19 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
 
 def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[str] | None, replay: bool,
          regions: list[str] | None, closed: bool, processes: int | None) -> tuple[list[upsert.Found], list[AgencyYear]]:
+    now = utcnow()
+    streamed: list[upsert.Upsert] = []
+
+    def on_task(part: list[AgencyYear]) -> None:
+        """A worker task's findings stored while the workers judge on (a full check: every
+        agency in scope, nothing kept); those judged across all agencies wait for the end."""
+        if not streamed:
+            streamed.append(upsert.Upsert(session, None, (), now))
+        streamed[0].add(((r.agency.id, r.year, d) for r in part for d in r.drafts), {(r.agency.id, r.year) for r in part},
+                        {r.agency.id for r in part}, codes=lambda code: code not in ACROSS_ALL_CODES)
+
     results = assess_all(session, as_of, years, agencies, replay, regions, closed, memoize=not replay,
-                         processes=processes)
+                         processes=processes, on_task=None if replay else on_task)
     limited = not (closed or judges_all_reports(session, years, agencies, regions))
     if replay:
         drafts: list[upsert.Found] = [Finding(key=finding_key(r.agency.id, r.year, d.code, d.detail), agency_id=r.agency.id, year=r.year,
@@ -128,10 +142,12 @@ def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[
                   for r in results for d in r.drafts]
         return sorted(drafts, key=lambda f: (f.agency_id, f.year, f.code, f.key)), results
     scope = {(r.agency.id, r.year) for r in results}
+    every = ((r.agency.id, r.year, d) for r in results for d in r.drafts)
+    if streamed:  # the rest: the findings judged across every task's reports
+        streamed[0].add(every, scope, None, codes=lambda code: code in ACROSS_ALL_CODES)
+        return streamed[0].finish(), results
     ids = sorted({r.agency.id for r in results}) if agencies or regions else None
-    found: list[upsert.Found] = upsert.store(session, ((r.agency.id, r.year, d) for r in results for d in r.drafts),
-                                             scope, ids, ACROSS_ALL_CODES if limited else (), utcnow())
-    return found, results
+    return upsert.store(session, every, scope, ids, ACROSS_ALL_CODES if limited else (), now), results
 
 
 def finding_json(f: upsert.Found) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import gc
 import multiprocessing
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import fields
 from datetime import date
@@ -65,13 +66,16 @@ def task_size(agencies: int, workers: int) -> int:
 
 
 def assess_partitioned(session: Session, agency_rows: list[AgencyInfo], as_of: date, workers: int, fp: str,
-                       memoize: bool) -> tuple[list[AgencyYear], Prints]:
+                       memoize: bool, on_task: Callable[[list[AgencyYear]], None] | None = None
+                       ) -> tuple[list[AgencyYear], Prints]:
     """:func:`assess_agencies` over ``workers`` processes, in one snapshot of the database.
 
     The agencies go out as many small tasks of contiguous ids, not one partition per
     process: the parent unpickles and collects each task's results while the workers judge
     the next ones (in one partition per process, that was 12 s of the 100,000-agency check
-    spent after the workers, on one core), and no process waits for a slower one at the end."""
+    spent after the workers, on one core), and no process waits for a slower one at the end.
+    ``on_task`` is given each task's agency-years as they come, in order (the check stores
+    their findings meanwhile, :class:`monitor.upsert.Upsert`)."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)  # to the workers by pipe, not argv
     snapshot = session.execute(text("SELECT pg_export_snapshot()")).scalar_one()
     ids = [a.id for a in agency_rows]
@@ -85,9 +89,12 @@ def assess_partitioned(session: Session, agency_rows: list[AgencyInfo], as_of: d
         futures = [pool.submit(assess_task, task) for task in tasks]
         for future in futures:  # in id order: the order of one process
             rows, part_prints = future.result()
-            results += [AgencyYear(by_id[aid], year, compliance.Status(*status), [Draft(*d) for d in drafts],
-                                   deadline, rule) for aid, year, status, drafts, deadline, rule in rows]
+            part = [AgencyYear(by_id[aid], year, compliance.Status(*status), [Draft(*d) for d in drafts], deadline, rule)
+                    for aid, year, status, drafts, deadline, rule in rows]
+            results += part
             prints += [(at, across.Fingerprint(*f)) for at, f in part_prints]
+            if on_task is not None:
+                on_task(part)
     return results, prints
 
 

@@ -2,12 +2,14 @@
 reads and writes, not by reading them back): they must equal, field by field, the open
 findings of its scope in the database, after every kind of change — new findings, changed
 ones, ones found again, resolved ones, a dismissed one, a limited run that keeps the codes
-it cannot judge — on SQLite and PostgreSQL."""
+it cannot judge — on SQLite and PostgreSQL, in one process and in worker processes (whose
+findings are stored task by task as they come, monitor/partition.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from db.models import Document, DocumentVersion, Finding
@@ -33,16 +35,21 @@ def _open_in_db(s, agencies: list[str] | None = None, years: list[int] | None = 
     return _rows(sorted(s.scalars(q), key=lambda x: (x.agency_id, x.year, x.code, x.key)))
 
 
-def test_the_returned_findings_are_the_stored_ones(db_url: str) -> None:
+@pytest.mark.parametrize("processes", [1, 3])
+def test_the_returned_findings_are_the_stored_ones(db_url: str, processes: int, monkeypatch) -> None:
+    from monitor import partition
+
+    monkeypatch.setattr(partition, "MIN_PER_PROCESS", 1)
     generated(db_url)
     factory = open_db(db_url)
     with factory() as s:  # every finding new
-        found, _ = run_check(s, AS_OF)
+        assert partition.processes_for(s, processes, 30) == (processes if db_url.startswith("postgresql") else 1)
+        found, _ = run_check(s, AS_OF, processes=processes)
         s.commit()
         assert len(found) > 20
         assert _rows(found) == _open_in_db(s)
     with factory() as s:  # found again: last_seen moves, nothing else
-        again, _ = run_check(s, AS_OF)
+        again, _ = run_check(s, AS_OF, processes=processes)
         s.commit()
         assert _rows(again) == _open_in_db(s)
         assert [r[:10] for r in _rows(again)] == [r[:10] for r in _rows(found)]
@@ -62,12 +69,13 @@ def test_the_returned_findings_are_the_stored_ones(db_url: str) -> None:
         s.add(stale)
         s.commit()
     with factory() as s:
-        changed, _ = run_check(s, AS_OF)
+        changed, _ = run_check(s, AS_OF, processes=processes)
         s.commit()
         assert _rows(changed) == _open_in_db(s)
         assert first.key not in {f.key for f in changed}
         assert {f.key for f in changed} != {f.key for f in again}  # the change made or resolved something
         assert s.scalar(select(Finding.status).where(Finding.key == stale.key)) == "resolved"
+        assert s.scalar(select(Finding.status).where(Finding.key == first.key)) == "dismissed"
         assert stale.key not in {f.key for f in changed}
     with factory() as s:  # a limited run: its agencies and years only, the cross-agency codes kept
         limited, _ = run_check(s, AS_OF, years=[2023], agencies=["a00003", "a00004"])
