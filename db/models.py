@@ -330,6 +330,7 @@ class Judgement(Base):
     rules: Mapped[str] = mapped_column(String(16), index=True)  # the rules fingerprint it was made with
     result: Mapped[str] = mapped_column(Text)  # JSON: drafts, whether a report, fingerprint
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    agency_id: Mapped[str | None] = mapped_column(String(100), index=True)  # whose check judged it: read by agency
 
 
 # ---------------------------------------------------------------- the incremental check (issue 14, migration 0011)

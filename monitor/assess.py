@@ -11,11 +11,10 @@ the results whatever the number of processes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -51,7 +50,8 @@ Prints = list[tuple[tuple[str, int], across.Fingerprint]]
 
 def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date, years: list[int] | None,
                     crawls: dict[str, list[compliance.Crawl]], fp: str,
-                    save: Callable[[Session, str, dict[str, str]], None] | None) -> tuple[list[AgencyYear], Prints]:
+                    save: Callable[[Session, str, dict[str, tuple[str, str]]], None] | None
+                    ) -> tuple[list[AgencyYear], Prints]:
     """These agencies' agency-years, batch by batch (only one batch's documents in memory),
     and the fingerprints of their reports for the duplicates; ``save`` stores each batch's
     new judgements (None: a replay, nothing stored)."""
@@ -68,7 +68,8 @@ def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date
         batch = agency_rows[k:k + BATCH]
         names = {a.id: a.name for a in batch}
         docs = load.documents(session, [a.id for a in batch], cutoff, lean=True)
-        judged, new = _judge_batch(session, fp, names, docs)
+        stored = memo.lookup_agencies(session, fp, list(names))  # the pages' and the pairs' results at once
+        judged, new = _judge_batch(session, fp, names, docs, stored)
         load.fill(session, list({id(d): d for ds in docs.values() for d in ds if len(d.versions) > 1}.values()),
                   every_version=True)  # EDITED compares the texts of successive versions
         refs: dict[tuple[str, int], _Ref] = {}
@@ -87,14 +88,14 @@ def assess_agencies(session: Session, agency_rows: list[AgencyInfo], as_of: date
                     results.append(ay)
         pairs = [(key, ref, prev) for key, ref in refs.items()
                  if (prev := refs.get((key[0], key[1] - 1))) and key in batch_results]
-        for (aid, year), drafts in _judge_pairs(session, fp, names, pairs, new).items():
+        for (aid, year), drafts in _judge_pairs(session, fp, names, pairs, new, stored).items():
             batch_results[(aid, year)].drafts += drafts
         for (aid, year), ref in refs.items():  # the previous year's too: duplicates compare all
             prints.append(((aid, year), across.Fingerprint(aid, names[aid], year, ref.doc.url, set(ref.judged.sentences),
                                                            ref.judged.tables)))
         if save is not None:
             save(session, fp, new)
-        del docs, refs, judged
+        del docs, refs, judged, stored
     return results, prints
 
 
@@ -106,17 +107,29 @@ class _Ref:
     judged: memo.Judged
 
 
-def _judge_batch(session: Session, fp: str, names: dict[str, str], docs: dict[tuple[str, int], list[LoadedDoc]]
-                 ) -> tuple[dict[tuple[int, str], memo.Judged], dict[str, str]]:
-    """Every page's judgement, per (page, agency): read from the memo, or judged now (their
-    content read first).  Returns them and the new results to store (key -> JSON)."""
+def _stored(session: Session, stored: dict[str, str], keys: Iterable[str]) -> dict[str, str]:
+    """The stored results of ``keys``: from what was read by agency, the rest by key (rows
+    stored before the memo knew their agency)."""
+    keys = list(keys)
+    out = {k: stored[k] for k in keys if k in stored}
+    rest = [k for k in keys if k not in out]
+    if rest:
+        out.update(memo.lookup(session, rest))
+    return out
+
+
+def _judge_batch(session: Session, fp: str, names: dict[str, str], docs: dict[tuple[str, int], list[LoadedDoc]],
+                 by_agency: dict[str, str]) -> tuple[dict[tuple[int, str], memo.Judged], dict[str, tuple[str, str]]]:
+    """Every page's judgement, per (page, agency): read from the memo (``by_agency``: what
+    :func:`memo.lookup_agencies` read), or judged now (their content read first).  Returns
+    them and the new results to store (key -> (agency, JSON))."""
     keyed = {(id(d), aid): (memo.doc_key(fp, names[aid], year, d), aid, year, d)
              for (aid, year), ds in docs.items() for d in ds}
-    stored = memo.lookup(session, (k for k, _, _, _ in keyed.values()))
+    stored = _stored(session, by_agency, (k for k, _, _, _ in keyed.values()))
     missing = {k: (aid, year, d) for k, aid, year, d in keyed.values() if k not in stored}
     load.fill(session, list({id(d): d for _, _, d in missing.values()}.values()))
-    new = {k: memo.encode(memo.judge(names[aid], year, d)) for k, (aid, year, d) in missing.items()}
-    texts = {**stored, **new}
+    new = {k: (aid, memo.encode(memo.judge(names[aid], year, d))) for k, (aid, year, d) in missing.items()}
+    texts = {**stored, **{k: v for k, (_, v) in new.items()}}
     decoded: dict[str, memo.Judged] = {}
     out = {}
     for at, (k, _, _, _) in keyed.items():
@@ -126,18 +139,18 @@ def _judge_batch(session: Session, fp: str, names: dict[str, str], docs: dict[tu
     return out, new
 
 
-def _judge_pairs(session: Session, fp: str, names: dict[str, str],
-                 pairs: list[tuple[tuple[str, int], _Ref, _Ref]], new: dict[str, str]) -> dict[tuple[str, int], list[Draft]]:
+def _judge_pairs(session: Session, fp: str, names: dict[str, str], pairs: list[tuple[tuple[str, int], _Ref, _Ref]],
+                 new: dict[str, tuple[str, str]], by_agency: dict[str, str]) -> dict[tuple[str, int], list[Draft]]:
     """The pair rules' drafts per agency-year, from the memo or judged now (adds to ``new``)."""
     keys = {at: memo.pair_key(fp, at[0], cur.judged.key, cur.doc.url, prev.judged.key, prev.doc.url)
             for at, cur, prev in pairs}
-    stored = memo.lookup(session, keys.values())
+    stored = _stored(session, by_agency, (k for k in keys.values() if k not in new))
     todo = [(at, cur, prev) for at, cur, prev in pairs if keys[at] not in stored and keys[at] not in new]
     load.fill(session, list({id(r.doc): r.doc for _, cur, prev in todo for r in (cur, prev)
                              if r.doc.versions[-1][2] is None}.values()))
     for (aid, year), cur, prev in todo:
-        new[keys[aid, year]] = memo.encode(memo.judge_pair(aid, names[aid], year, cur.doc, prev.doc))
-    return {at: memo.decode_drafts(stored.get(k) or new[k]) for at, k in keys.items()}
+        new[keys[aid, year]] = (aid, memo.encode(memo.judge_pair(aid, names[aid], year, cur.doc, prev.doc)))
+    return {at: memo.decode_drafts(stored.get(k) or new[k][1]) for at, k in keys.items()}
 
 
 def assess_one(a: AgencyInfo, year: int, as_of: date, year_docs: list[LoadedDoc], judged: list[memo.Judged],
@@ -174,7 +187,7 @@ def assess_one(a: AgencyInfo, year: int, as_of: date, year_docs: list[LoadedDoc]
             ay.drafts += j.drafts
             refs[(a.id, year)] = _Ref(doc, j)
     if year_docs:
-        own = {h.lower() for h in a.hosts or []} | {(urlsplit(a.site).hostname or "").lower()}
+        own = {h.lower() for h in a.hosts or []} | {(registry.host_of(a.site) or "").lower()}
         ay.drafts += registry.non_gov_host(registry.document_hosts([d.url for d in year_docs]), own, trusted, who,
                                            GOV_SUFFIXES)
     return ay

@@ -33,14 +33,11 @@ class Deadline:
     day: date
     rule: str  # which rule decided, in words an auditor can check
     iso: str = field(init=False, compare=False, repr=False)  # ``day`` as ISO text, made once
+    end: datetime = field(init=False, compare=False, repr=False)  # the last moment of the day, Beijing time
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "iso", self.day.isoformat())
-
-    @property
-    def end(self) -> datetime:
-        """The last moment of the deadline day, Beijing time."""
-        return datetime.combine(self.day, time(23, 59, 59), BEIJING)
+        object.__setattr__(self, "end", datetime.combine(self.day, time(23, 59, 59), BEIJING))
 
 
 def _on(year: int, mmdd: str) -> date:

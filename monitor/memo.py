@@ -201,15 +201,28 @@ def lookup(session: Session, keys: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def save(session: Session, fp: str, results: dict[str, str]) -> None:
-    """Store new results (a key another check stored meanwhile is left as it is: same inputs, same result)."""
+def lookup_agencies(session: Session, fp: str, agencies: list[str]) -> dict[str, str]:
+    """Every result of these rules stored for these agencies (key -> JSON text): one index
+    range per agency instead of a probe per key (the rows of superseded versions come along
+    and are never asked for).  Rows stored without an agency are found by :func:`lookup`."""
+    t = Judgement.__table__
+    out: dict[str, str] = {}
+    for k in range(0, len(agencies), CHUNK):
+        out.update(session.execute(select(t.c.key, t.c.result).where(
+            load.among(session, t.c.agency_id, agencies[k:k + CHUNK]), t.c.rules == fp)).all())
+    return out
+
+
+def save(session: Session, fp: str, results: dict[str, tuple[str, str]]) -> None:
+    """Store new results (key -> (agency, JSON)); a key another check stored meanwhile is left
+    as it is: same inputs, same result."""
     if not results:
         return
     t = cast(Table, Judgement.__table__)
     stmt = (postgresql.insert(t) if session.get_bind().dialect.name == "postgresql" else sqlite.insert(t)
             ).on_conflict_do_nothing(index_elements=["key"])
     now = utcnow()
-    rows = [{"key": k, "rules": fp, "result": v, "created_at": now} for k, v in results.items()]
+    rows = [{"key": k, "rules": fp, "result": v, "created_at": now, "agency_id": a} for k, (a, v) in results.items()]
     for k in range(0, len(rows), CHUNK):
         session.execute(stmt, rows[k:k + CHUNK])
 

@@ -120,7 +120,7 @@ class _Worker:
         self.session.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))  # it only reads, and never commits
         self.as_of, self.fp, self.memoize = as_of, fp, memoize
 
-    def save(self, _s: Session, fp: str, new: dict[str, str]) -> None:
+    def save(self, _s: Session, fp: str, new: dict[str, tuple[str, str]]) -> None:
         memo.save(self.cache, fp, new)
         self.cache.commit()
 

@@ -67,13 +67,14 @@ def non_gov_host(hosts: set[str], own: set[str], trusted: tuple[str, ...], who: 
 _PLAIN_HOST_RE = re.compile(r"https?://([a-z0-9.-]+)(?::[0-9]+)?(?=/|$)")
 
 
-def _host(url: str) -> str | None:
+def host_of(url: str) -> str | None:
+    """``urlsplit(url).hostname``, read by a regular expression when the URL is plain."""
     m = _PLAIN_HOST_RE.match(url)
     return m.group(1) if m else urlsplit(url).hostname
 
 
 def document_hosts(urls: list[str]) -> set[str]:
-    return {_host(u) for u in urls if u.startswith("http")}  # type: ignore[misc]
+    return {host_of(u) for u in urls if u.startswith("http")}  # type: ignore[misc]
 
 
 _PUB = frozenset({"registry", "crawls", "documents"})

@@ -205,3 +205,30 @@ def test_a_check_in_a_transaction_that_wrote_sees_its_writes(db_url: str, monkey
         assert partition.processes_for(s, 3, 30) == 1
         found, _ = run_check(s, AS_OF, processes=3)
         assert "a00006|2024|WRONG_DOCUMENT|" in {f.key for f in found}
+
+
+def test_judgements_are_read_by_agency_and_old_rows_by_key(db_url: str, monkeypatch) -> None:
+    """Each judgement is stored with the agency whose check made it and read back by agency
+    (migration 0012); a row stored before that (no agency) is still found, by its key."""
+    generated(db_url)
+    factory = open_db(db_url)
+    with factory() as s:
+        cold = outcome(*reversed(run_check(s, AS_OF)))
+        s.commit()
+        assert s.scalar(select(func.count()).select_from(Judgement).where(Judgement.agency_id.is_(None))) == 0
+        by_key = []
+        real = memo.lookup
+        monkeypatch.setattr(memo, "lookup", lambda session, keys: by_key.append(list(keys)) or real(session, by_key[-1]))
+        with monkeypatch.context() as m:
+            m.setattr(memo, "judge", _refuse)
+            m.setattr(memo, "judge_pair", _refuse)
+            assert outcome(*reversed(run_check(s, AS_OF))) == cold
+        s.commit()
+        assert not any(by_key), "a warm check probed keys one by one although it had read them by agency"
+        s.execute(update(Judgement).values(agency_id=None))  # as stored before migration 0012
+        s.commit()
+        with monkeypatch.context() as m:
+            m.setattr(memo, "judge", _refuse)
+            m.setattr(memo, "judge_pair", _refuse)
+            assert outcome(*reversed(run_check(s, AS_OF))) == cold
+        assert sum(len(k) for k in by_key) == _count(s)  # every one found by its key

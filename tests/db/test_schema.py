@@ -35,7 +35,7 @@ def _seen(day: int) -> datetime:
 def test_migrations_build_the_schema(db_url: str) -> None:
     factory = open_db(db_url)
     engine = factory.kw["bind"]
-    assert current_revision(engine) == head_revision() == "0011"
+    assert current_revision(engine) == head_revision() == "0012"
     tables = set(inspect(engine).get_table_names())
     assert {"agencies", "crawl_runs", "agency_crawls", "documents", "document_versions", "evidence",
             "findings", "settings", "alembic_version"} <= tables
