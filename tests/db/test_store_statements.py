@@ -132,3 +132,47 @@ def test_two_workers_storing_one_new_url_at_once_make_one_document(db_url: str, 
         assert sorted(o.agency_id for o in s.scalars(select(DocumentOwner))) == ["xz", "xz-gov"]
         assert ("list:date", "2021-02-05") in {(e.source, e.value) for e in s.scalars(select(Evidence))}
         assert s.scalars(select(Document)).one().last_seen == datetime(2021, 2, 6, 3, 0, tzinfo=UTC)
+
+
+def test_a_runs_outcomes_are_recorded_with_one_look_up(db_url: str) -> None:
+    """The crawl records its agencies' outcomes in batches (every second, and all at its end
+    on the reactor thread): their rows are found by one query, not one per agency, and the
+    rows are those that recording them one by one gives (a second write replaces the values)."""
+    from db.models import AgencyCrawl
+    from db.store import record_agency_crawl, record_agency_crawls
+
+    registry = "agencies:\n" + "".join(f"  - id: a{k}\n    name: 第{k}县教育局\n    kind: department\n"
+                                       f"    site: http://a{k}.gov.cn/\n" for k in range(12))
+    factory = open_db(db_url)
+    with factory() as s:
+        sync_registry(s, parse_registry(registry))
+        one, batch = start_run(s).id, start_run(s).id
+        s.commit()
+    first = {f"a{k}": {"outcome": "ok", "pages": k, "proof": {"columns": [k]}, "reports_found": 1} for k in range(6)}
+    final = {f"a{k}": {"outcome": "unreachable" if k % 3 else "ok", "pages": k + 1, "proof": {"columns": []},
+                       "reason": "超时" if k % 3 else None, "kind_of_reason": "timeout"} for k in range(12)}
+    with factory() as s:
+        for outcomes in (first, final):
+            for aid, values in outcomes.items():
+                record_agency_crawl(s, one, aid, **dict(values))
+            s.commit()
+        statements: list[str] = []
+        engine = factory.kw["bind"]
+
+        def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            for outcomes in (first, final):
+                record_agency_crawls(s, batch, outcomes)
+                s.commit()
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert sum(x.lstrip().upper().startswith("SELECT") for x in statements) == 2, statements
+
+        def rows(run_id: int) -> list[tuple]:
+            return sorted((r.agency_id, r.outcome, r.pages, r.reason, r.reports_found, r.proof)
+                          for r in s.scalars(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id)))
+
+        assert rows(batch) == rows(one) and len(rows(one)) == 12
