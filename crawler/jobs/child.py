@@ -158,11 +158,12 @@ def main() -> int:
 
     @defer.inlineCallbacks
     def serve() -> Any:
+        parsers = 0
         try:
-            _parser.warm(WARM_HTML)  # every parser process up, its HTML readers imported
-        except Exception:  # noqa: BLE001 - warming only
+            parsers = _parser.warm(WARM_HTML)  # every parser process up, its HTML readers imported
+        except Exception:  # noqa: BLE001 - warming only: a parser that did not start starts at its first document
             pass
-        answer({"ready": True, "pid": os.getpid(), "parsers": len(_parser._all)})
+        answer({"ready": True, "pid": os.getpid(), "parsers": parsers})
         while True:
             line = yield threads.deferToThread(sys.stdin.readline)
             if not line:
