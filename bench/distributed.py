@@ -102,11 +102,19 @@ def polite_gaps(log: list) -> dict[str, float]:
     by: dict[tuple[str, str], list[float]] = {}
     for s in log:
         by.setdefault((s.host, s.tag), []).append(s.start)
-    gaps = sorted(b - a for starts in by.values() for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False))
+    series = [[b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)] for starts in by.values()]
+    gaps = sorted(g for one in series for g in one)
     if not gaps:
-        return {"n": 0, "median": 0.0, "p90": 0.0, "max": 0.0, "mean_excess": 0.0}
+        return {"n": 0, "median": 0.0, "p90": 0.0, "max": 0.0, "mean_excess": 0.0, "stretched": 0, "after_stretched": 0.0}
+    # a stretched gap (over 1.2 × the delay) right after another on the same host: AutoThrottle
+    # raising the host's delay to a slow response's latency and halving it back, rather than
+    # one late wake-up of the reactor
+    long = 1.2 * DELAY
+    stretched = sum(g > long for g in gaps)
+    chained = sum(1 for one in series for x, y in zip(one, one[1:], strict=False) if x > long and y > long)
     return {"n": len(gaps), "median": round(gaps[len(gaps) // 2], 3), "p90": round(gaps[int(len(gaps) * 0.9)], 3),
-            "max": round(gaps[-1], 3), "mean_excess": round(sum(gaps) / len(gaps) - DELAY, 3)}
+            "max": round(gaps[-1], 3), "mean_excess": round(sum(gaps) / len(gaps) - DELAY, 3),
+            "stretched": stretched, "after_stretched": round(chained / max(stretched, 1), 2)}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -221,7 +229,8 @@ def run() -> dict:
                 print("    outside the sweep, ms/page: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_page_servers"].items()))
                 g = r["gaps"]
                 print(f"    gaps between requests to one host (s): median {g['median']:.3f}, p90 {g['p90']:.3f}, "
-                      f"max {g['max']:.3f}, mean excess over the delay {g['mean_excess']:.3f} ({g['n']} gaps)")
+                      f"max {g['max']:.3f}, mean excess over the delay {g['mean_excess']:.3f} ({g['n']} gaps); "
+                      f"{g['stretched']} over 1.2 × the delay, {g['after_stretched']:.0%} of them right after another")
     finally:
         server.stop()
     return out
