@@ -70,6 +70,53 @@ def _tree_cpu(roots: list[int]) -> dict[str, float]:
     return out
 
 
+def _postgres_cpu(base: str) -> float:
+    """CPU seconds so far of the benchmark's PostgreSQL (its postmaster, found by the port in
+    its command line, and every backend under it): the database's share of a sweep."""
+    port = base.rsplit(":", 1)[1].split("/", 1)[0]
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, float, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            procs[int(entry.name)] = (int(stat[1]), sum(int(x) for x in stat[11:15]) / tick, cmd)
+    roots = {pid for pid, (_, _, cmd) in procs.items() if f"-p {port} " in cmd and "postgres" in cmd}
+    return sum(cpu for pid, (parent, cpu, _) in procs.items() if pid in roots or parent in roots)
+
+
+def _self_cpu() -> float:
+    """CPU seconds so far of this process (the fleet's server threads and the sweep's polling)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def polite_gaps(log: list) -> dict[str, float]:
+    """The intervals between successive requests to one host within one crawl (start to
+    start, from the fleet's log), in seconds: median, 90th percentile and the largest, and
+    the mean excess over the configured delay.  A reactor thread busy with other work
+    stretches these gaps past the delay, which is what makes a job longer under load."""
+    by: dict[tuple[str, str], list[float]] = {}
+    for s in log:
+        by.setdefault((s.host, s.tag), []).append(s.start)
+    series = [[b - a for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)] for starts in by.values()]
+    gaps = sorted(g for one in series for g in one)
+    if not gaps:
+        return {"n": 0, "median": 0.0, "p90": 0.0, "max": 0.0, "mean_excess": 0.0, "stretched": 0, "after_stretched": 0.0}
+    # a stretched gap (over 1.2 × the delay) right after another on the same host: AutoThrottle
+    # raising the host's delay to a slow response's latency and halving it back, rather than
+    # one late wake-up of the reactor
+    long = 1.2 * DELAY
+    stretched = sum(g > long for g in gaps)
+    chained = sum(1 for one in series for x, y in zip(one, one[1:], strict=False) if x > long and y > long)
+    return {"n": len(gaps), "median": round(gaps[len(gaps) // 2], 3), "p90": round(gaps[int(len(gaps) * 0.9)], 3),
+            "max": round(gaps[-1], 3), "mean_excess": round(sum(gaps) / len(gaps) - DELAY, 3),
+            "stretched": stretched, "after_stretched": round(chained / max(stretched, 1), 2)}
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, check=True)
 
@@ -105,6 +152,7 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
     fleet.log.clear()
     tree0 = _tree_cpu([p.pid for p in procs])
     cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    side0 = (_self_cpu(), _postgres_cpu(base))
     t0 = time.perf_counter()
     _cli("enqueue", "--all", "--config", str(config), "--db", db)
     with engine.connect() as conn:
@@ -132,6 +180,7 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
             parallel = max(parallel, running)
         job_s = sorted((b - a).total_seconds() for _, a, b in spans if a and b)
         tree1 = _tree_cpu([p.pid for p in procs])  # before the workers exit: their processes still live
+        side1 = (_self_cpu(), _postgres_cpu(base))
     finally:
         for p in procs:
             p.send_signal(signal.SIGTERM)
@@ -148,7 +197,10 @@ def _sweep(base: str, n: int, fleet: Fleet, server: SampleServer, tmp: Path) -> 
             "seconds": round(wall, 1), "pages_per_s": round(pages / wall, 2), "cpu_s_per_page": round(cpu / max(pages, 1), 4),
             "cpu_ms_per_page_by_process": {k: round((tree1[k] - tree0[k]) / max(pages, 1) * 1000, 1) for k in tree1},
             "cpu_ms_per_page_sweep": round((sum(tree1.values()) - sum(tree0.values())) * 1000 / max(pages, 1), 1),
-            "overlaps": len(fleet.overlaps()), "parallel_jobs": parallel,
+            # outside the sweep's figure: the fleet's server (this process) and PostgreSQL
+            "cpu_ms_per_page_servers": {"bench_and_fleet": round((side1[0] - side0[0]) * 1000 / max(pages, 1), 1),
+                                        "postgres": round((side1[1] - side0[1]) * 1000 / max(pages, 1), 1)},
+            "gaps": polite_gaps(fleet.log), "overlaps": len(fleet.overlaps()), "parallel_jobs": parallel,
             "job_seconds": [round(x, 1) for x in job_s]}
 
 
@@ -174,6 +226,11 @@ def run() -> dict:
                       f"at most {r['parallel_jobs']} jobs at once, job {min(r['job_seconds'], default=0):.0f}–"
                       f"{max(r['job_seconds'], default=0):.0f} s")
                 print("    sweep CPU ms/page by process: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_page_by_process"].items()))
+                print("    outside the sweep, ms/page: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_page_servers"].items()))
+                g = r["gaps"]
+                print(f"    gaps between requests to one host (s): median {g['median']:.3f}, p90 {g['p90']:.3f}, "
+                      f"max {g['max']:.3f}, mean excess over the delay {g['mean_excess']:.3f} ({g['n']} gaps); "
+                      f"{g['stretched']} over 1.2 × the delay, {g['after_stretched']:.0%} of them right after another")
     finally:
         server.stop()
     return out

@@ -37,7 +37,7 @@ from db.store import (
     claim_document,
     finish_run,
     mark_removed,
-    record_agency_crawl,
+    record_agency_crawls,
     store_fetch,
 )
 from parsing.pool import ParserPool
@@ -226,8 +226,7 @@ class StorePipeline:
             if self.closed:  # the final outcomes are written by close_spider
                 return []
             assert self.run_id is not None  # the loop runs only for a recorded run
-            for aid, values in todo.items():
-                record_agency_crawl(session, self.run_id, aid, **values)
+            record_agency_crawls(session, self.run_id, todo)
             session.commit()
         return list(todo)
 
@@ -244,8 +243,7 @@ class StorePipeline:
             try:
                 with self.lock, self.factory() as session:
                     self.closed = True
-                    for aid, values in outcomes.items():
-                        record_agency_crawl(session, self.run_id, aid, **values)
+                    record_agency_crawls(session, self.run_id, outcomes)
                     run = session.get(CrawlRun, self.run_id)
                     if run is not None:
                         finish_run(session, run, "done", {**dict(spider.counters), **self.stored,

@@ -34,6 +34,7 @@ from db.models import (
     utcnow,
 )
 from db.reparse import needs_reparse, refresh_version
+from db.store_new import insert_new
 
 EXTENSIONS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "wps": "wps", "xlsx": "xlsx", "xls": "xls", "et": "et",
         "html": "html", "text": "txt", "rtf": "rtf", "png": "png", "jpeg": "jpg"}
@@ -81,6 +82,11 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
     sha = hashlib.sha256(fetch.body).hexdigest()
     doc = session.scalar(select(Document).where(Document.url == fetch.url))
     new_document = doc is None
+    if doc is None:  # the common case of a crawl: rows inserted by Core (db/store_new.py)
+        rows = insert_new(session, fetch, sha, fetch_evidence(fetch, True), run_id,
+                          lambda: files.put(fetch.body, sha, fetch.detected_type) if files else None)
+        if rows is not None:
+            return Stored(rows[0], rows[1], True, True)
     if doc is None:
         parent = None
         if fetch.parent_url:
@@ -133,16 +139,7 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
                 new_version = False
     elif needs_reparse(version):  # same bytes, but the last parse failed for a passing reason
         refresh_version(version, fetch)
-    evidence = list(fetch.evidence)
-    if new_document:
-        evidence.append(("first_seen", fetch.seen_at.isoformat(timespec="seconds")))
-    if fetch.last_modified:
-        lm = _http_date(fetch.last_modified)
-        if lm:
-            evidence.append(("http:last-modified", lm))
-    signed = (fetch.report or {}).get("signed_date")
-    if signed:
-        evidence.append(("signed", signed))
+    evidence = fetch_evidence(fetch, new_document)
     if new_document:  # its evidence collection is known empty (no load, no race)
         add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     else:
@@ -154,6 +151,22 @@ def store_fetch(session: Session, fetch: Fetch, files: FileStore | None, run_id:
             add_evidence(session, doc, evidence, run_id, fetch.seen_at)
     session.flush()
     return Stored(doc, version, new_document, new_version)
+
+
+def fetch_evidence(fetch: Fetch, new_document: bool) -> list[tuple[str, str]]:
+    """The date evidence a fetch brings: what was read from it, its first sighting (for a
+    new document), the HTTP Last-Modified date and the date the report is signed."""
+    evidence = list(fetch.evidence)
+    if new_document:
+        evidence.append(("first_seen", fetch.seen_at.isoformat(timespec="seconds")))
+    if fetch.last_modified:
+        lm = _http_date(fetch.last_modified)
+        if lm:
+            evidence.append(("http:last-modified", lm))
+    signed = (fetch.report or {}).get("signed_date")
+    if signed:
+        evidence.append(("signed", signed))
+    return evidence
 
 
 def _refresh_document(doc: Document, fetch: Fetch) -> None:
@@ -276,11 +289,32 @@ def record_agency_crawl(session: Session, run_id: int, agency_id: str, *, proof:
     Keys of the spider's outcome that are not columns (e.g. the outcome's reason kind) are
     kept inside ``proof`` rather than dropped, so nothing the crawl recorded is lost.
     """
+    # written as each agency finishes, and again when the run ends (issue 16 item 11): one row
+    row = session.scalar(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id == agency_id))
+    return _record(session, run_id, agency_id, row, proof, values)
+
+
+def record_agency_crawls(session: Session, run_id: int, outcomes: dict[str, dict[str, Any]]) -> None:
+    """Several agencies' outcomes of a run (each as :func:`record_agency_crawl` records it),
+    their existing rows found by one query per thousand agencies instead of one each: the
+    crawl writes a batch of outcomes every second and all of them at its end, the latter on
+    the reactor thread."""
+    have: dict[str, AgencyCrawl] = {}
+    ids = list(outcomes)
+    for k in range(0, len(ids), 1000):
+        have.update((r.agency_id, r) for r in session.scalars(select(AgencyCrawl).where(
+            AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id.in_(ids[k:k + 1000]))))
+    for agency_id, values in outcomes.items():
+        values = dict(values)
+        proof = values.pop("proof", None)
+        have[agency_id] = _record(session, run_id, agency_id, have.get(agency_id), proof, values)
+
+
+def _record(session: Session, run_id: int, agency_id: str, row: AgencyCrawl | None, proof: dict[str, Any] | None,
+            values: dict[str, Any]) -> AgencyCrawl:
     extra = {k: values.pop(k) for k in list(values) if k not in CRAWL_FIELDS}
     if extra and proof is not None:
         proof = {**proof, "outcome_extra": extra}
-    # written as each agency finishes, and again when the run ends (issue 16 item 11): one row
-    row = session.scalar(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id == agency_id))
     if row is None:
         row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), proof=proof, **values)
         session.add(row)

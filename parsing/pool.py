@@ -124,6 +124,43 @@ class ParserPool:
             if worker in self._all:
                 self._all.remove(worker)
 
+    def warm(self, sample: bytes | None = None) -> int:
+        """Start every worker now (and have each parse ``sample``, so that the readers it
+        imports on first use are loaded), instead of at the first documents a crawl sends:
+        a long-lived crawl process pays this once, before it takes a job.  Returns how many
+        workers are up."""
+        slots = [self._idle.get() for _ in range(self.processes)]
+        up = 0
+        try:
+            for k, slot in enumerate(slots):
+                if slot is not None and not slot.process.is_alive():
+                    self._end(slot, kill=True)
+                    slot = None
+                if slot is None:
+                    try:
+                        slot = self._start()
+                    except OSError:
+                        slots[k] = None
+                        continue
+                slots[k] = slot
+                if sample is not None:
+                    try:
+                        slot.conn.send(sample)
+                        if slot.conn.poll(self.timeout):
+                            slot.conn.recv()
+                            slot.jobs += 1
+                        else:
+                            raise OSError("warm-up parse timed out")
+                    except (EOFError, OSError):
+                        self._end(slot, kill=True)
+                        slots[k] = None
+                        continue
+                up += 1
+        finally:
+            for slot in slots:
+                self._idle.put(slot)
+        return up
+
     def parse(self, data: bytes) -> Report:
         """Parse one document; the report's ``error`` says why when it could not be."""
         from parsing.api import MAX_BYTES, too_large

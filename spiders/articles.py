@@ -19,6 +19,7 @@ _IMG_SKIP_RE = re.compile(r"logo|icon|banner|qrcode|erweima|share|weixin|wechat|
                           r"blank\.gif|spacer|head|foot|nav|/images/|/img/common|dzjg|conac|pic_", re.I)
 _IMG_EXT_RE = re.compile(r"\.(?:png|jpe?g|gif|bmp|tiff?|webp)(?:$|\?)", re.I)
 MAX_TABLE_IMAGES = 12
+_IMG_TAG_RE = re.compile(r"<img", re.IGNORECASE)
 _DETAIL_RE = re.compile(r"DETAIL\s*[:=]\s*(\{.*?\})\s*[,;]?\s*(?:\n|</script>|[A-Z_]+\s*[:=])", re.S)
 _EPOINT_ACTION_RE = re.compile(r"rest/(\w+)/getGovInfoDetail")
 _PROJECT_RE = re.compile(r"projectName\s*[:=]\s*['\"]([^'\"]*)['\"]")
@@ -39,7 +40,12 @@ def attachments(url: str, text: str) -> list[str]:
 
 
 def table_images(url: str, text: str) -> list[str]:
-    """The article body's pictures (tables published as images), not the site chrome."""
+    """The article body's pictures (tables published as images), not the site chrome.
+
+    A page without an ``<img`` tag has no picture to find: answered without parsing it and
+    trying every body selector (on the reactor thread, for every article page)."""
+    if not _IMG_TAG_RE.search(text):
+        return []
     sel = Selector(text=text)
     body = next((b for s in BODY_SELECTORS if (b := sel.css(s))), None)
     if body is None:

@@ -57,6 +57,47 @@ def job_options(spec: dict[str, Any], db_url: str) -> Any:
                         headers={"X-Nianbao-Job": f"{spec['worker']}/{spec['job']}/{spec['attempt']}"})
 
 
+# what the parser processes read at warm-up: a report page like a crawl's, so that the HTML
+# readers (and the main-text extraction) are imported before the first job, not in it
+WARM_HTML = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>某县2024年政府信息公开工作年度报告</title>"
+             "<meta name=\"PubDate\" content=\"2025-01-10 09:00\"></head><body><h1>某县2024年政府信息公开工作年度报告"
+             "</h1><p>发布日期：2025-01-10</p><p>本报告依据《中华人民共和国政府信息公开条例》编制。</p></body></html>"
+             ).encode()
+COMPONENT_SETTINGS = ("DOWNLOAD_HANDLERS", "DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
+CLASS_SETTINGS = ("SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_DISK_QUEUE", "SCHEDULER_MEMORY_QUEUE",
+                  "DUPEFILTER_CLASS", "STATS_CLASS", "DOWNLOADER", "DOWNLOADER_HTTPCLIENTFACTORY",
+                  "DOWNLOADER_CLIENTCONTEXTFACTORY", "HTTPCACHE_POLICY", "HTTPCACHE_STORAGE", "ROBOTSTXT_PARSER",
+                  "REQUEST_FINGERPRINTER_CLASS", "LOG_FORMATTER", "TWISTED_DNS_RESOLVER")
+
+
+def warm_components(settings: Any) -> int:
+    """Import every component a crawl with these settings loads (handlers, middlewares,
+    extensions, pipelines, scheduler, cache...): Scrapy imports them when it builds a crawler,
+    so without this the first job of every crawl process paid for importing them (Playwright's
+    handler most of all) on its reactor thread, delaying its first polite requests.  Returns
+    how many were loaded; one that does not load is left for the crawl to report."""
+    from scrapy.utils.misc import load_object
+
+    paths: list[str] = []
+    for name in COMPONENT_SETTINGS:
+        for key, value in settings.getwithbase(name).items():
+            if name == "DOWNLOAD_HANDLERS":  # scheme -> handler path (None: off)
+                paths += [value] if isinstance(value, str) else []
+            elif isinstance(key, str) and value is not None:  # component path -> order (None: off)
+                paths.append(key)
+    paths += [v for name in CLASS_SETTINGS if isinstance(v := settings.get(name), str)]
+    if settings.getbool("NIANBAO_BROWSER"):  # what the browser handler loads when a crawl builds it
+        paths.append(settings.get("PLAYWRIGHT_BROWSER_PROVIDER") or "scrapy_playwright.provider.PlaywrightBrowserProvider")
+    loaded = 0
+    for path in dict.fromkeys(paths):
+        try:
+            load_object(path)
+            loaded += 1
+        except Exception:  # noqa: BLE001 - the crawl that needs it reports it
+            continue
+    return loaded
+
+
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm", encoding="ascii") as f:
@@ -91,6 +132,7 @@ def main() -> int:
     base = Settings()
     base.setmodule(default_settings, priority="project")
     process = CrawlerProcess(base)
+    warm_components(base)
     _parser = ParserPool(processes=max(1, os.cpu_count() or 2))
     open_db(db_url)  # the engine, its pool and the migration check, once
     state = {"jobs": 0, "exit": 0}
@@ -106,18 +148,22 @@ def main() -> int:
         # items per response processed in parallel: Scrapy starts that many tasks per response
         settings.set("CONCURRENT_ITEMS", 16, priority="cmdline")
         crawler = Crawler(ReportsSpider, settings)
+        modules = set(sys.modules)
         yield process.crawl(crawler, agencies=agencies, years=opts.years, known=known)
         summary = yield threads.deferToThread(run_summary, db_url, run_id, crawler.spider)
         return {"run_id": summary["run_id"], "agencies": len(summary["agencies"]),
-                "pages": summary["counters"].get("pages", 0)}
+                "pages": summary["counters"].get("pages", 0),
+                # modules the crawl imported: none once warm (warm_components), or its reactor paid
+                "modules_imported": sorted(set(sys.modules) - modules)[:50]}
 
     @defer.inlineCallbacks
     def serve() -> Any:
+        parsers = 0
         try:
-            _parser.parse(b"<html><body><p>warm</p></body></html>")  # the parser processes up and importing
-        except Exception:  # noqa: BLE001 - warming only
+            parsers = _parser.warm(WARM_HTML)  # every parser process up, its HTML readers imported
+        except Exception:  # noqa: BLE001 - warming only: a parser that did not start starts at its first document
             pass
-        answer({"ready": True, "pid": os.getpid()})
+        answer({"ready": True, "pid": os.getpid(), "parsers": parsers})
         while True:
             line = yield threads.deferToThread(sys.stdin.readline)
             if not line:

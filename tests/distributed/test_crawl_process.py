@@ -5,6 +5,7 @@ failing batch reported and the process replaced, and a finished attempt never cr
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,46 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split()[2]
     except (OSError, IndexError):
         return "Z"
+
+
+def test_a_warm_crawl_process_imports_nothing_in_its_first_job(tmp_path: Path, small_fleet: Any) -> None:
+    """Everything a crawl loads is imported, and every parser process started, before the
+    process says it is ready: the first job of a process no longer pays for importing
+    Scrapy's components (Playwright's handler most of all) on its reactor thread, nor for
+    starting a parser process in the middle of its crawl."""
+    fleet, server = small_fleet
+    db = f"sqlite:///{tmp_path / 'n.db'}"
+    with open_db(db)() as s:
+        sync_registry(s, parse_registry(fleet.registry_yaml()))
+        s.commit()
+    pool = CrawlPool(db)
+    assert pool.warm(1) == 1
+    try:
+        with pool.take() as proc:
+            parsers = _parser_processes(proc.proc.pid)
+            assert parsers == max(1, os.cpu_count() or 2)  # all of them, not one
+            spec = {"files": str(tmp_path / "files"), "agencies": [a.id for a in fleet.agencies[:2]], "hosts": [],
+                    "delay": 0.05, "job": 1, "attempt": 1, "worker": "t", "proxy": server.url}
+            result = proc.run(spec, 120)
+            assert result["pages"] > 0
+            # (a codec on first use is the standard library's business)
+            ours = [m for m in result["modules_imported"] if m.split(".")[0] not in sys.stdlib_module_names]
+            assert ours == [], result["modules_imported"]
+            assert _parser_processes(proc.proc.pid) == parsers
+    finally:
+        pool.close()
+
+
+def _parser_processes(pid: int) -> int:
+    """The parser pool's processes under a crawl process (spawned: ``spawn_main`` in their command line)."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        count += parent == pid and b"spawn_main" in cmd
+    return count

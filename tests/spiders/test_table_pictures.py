@@ -27,6 +27,22 @@ def test_only_the_bodys_pictures_are_taken() -> None:
     assert table_images(url, "<html><body><p>no body container</p><img src='a.png'></body></html>") == []
 
 
+def test_a_page_without_pictures_is_not_parsed_for_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most article pages have no <img>: answered without building a selector tree and
+    trying every body selector on the crawl's reactor thread; a tag in any case is still read."""
+    import spiders.articles as articles
+
+    url = "http://www.mmx.gov.cn/xxgk/ndbg/202401/t20240125_1.html"
+    upper = PAGE.replace("<img", "<IMG")
+    assert table_images(url, upper) == table_images(url, PAGE)
+
+    def no_parse(*args: object, **kw: object) -> None:
+        raise AssertionError("parsed a page without pictures")
+
+    monkeypatch.setattr(articles, "Selector", no_parse)
+    assert table_images(url, '<html><body><div id="zoom"><p>一、总体情况……</p></div></body></html>') == []
+
+
 def _halves() -> list[bytes]:
     from PIL import Image
 
