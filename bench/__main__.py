@@ -1,5 +1,5 @@
-"""``make bench``: parser, crawler, monitor, dashboard and distributed benchmarks;
-``python -m bench [parse|crawl|links|monitor|dashboard|national|distributed]``.
+"""``make bench``: parser, crawler, store, monitor, dashboard and distributed benchmarks;
+``python -m bench [parse|crawl|links|store|monitor|dashboard|national|distributed]``.
 
 Prints the figures and writes ``.bench/results.json``.
 """
@@ -10,13 +10,13 @@ import json
 import sys
 from pathlib import Path
 
-from bench import crawl, dashboard, distributed, links, monitor, parse
+from bench import crawl, dashboard, distributed, links, monitor, parse, store
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
-    which = sys.argv[1:] or ["parse", "crawl", "links", "monitor", "dashboard", "national", "distributed"]
+    which = sys.argv[1:] or ["parse", "crawl", "links", "store", "monitor", "dashboard", "national", "distributed"]
     results = {}
     if "parse" in which:
         results["parse"] = parse.run()
@@ -24,6 +24,8 @@ def main() -> None:
         results["crawl"] = crawl.run()
     if "links" in which:
         results["links"] = links.run()
+    if "store" in which:
+        results["store"] = store.run()
     if "monitor" in which:
         results["monitor"] = monitor.run()
     if "dashboard" in which:

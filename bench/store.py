@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bench import pg
 from db.registry import parse_registry, sync_registry
+from db.runs import start_run
 from db.schema import open_db
-from db.store import Fetch, FileStore, start_run, store_fetch
+from db.store import Fetch, FileStore, store_fetch
 
 REPORTS = int(os.environ.get("NIANBAO_BENCH_STORE_REPORTS", "1000"))
 BATCH = 50

@@ -5,7 +5,7 @@ close, so when the outcomes were written only there, none was recorded.  Here an
 outcome is written as soon as the agency is finished: no request of it pending, none of its
 columns (sub-columns included) with a page outstanding, and none of its items still in the
 pipelines.  At the end of the run every outcome is written again, final (one row per run
-and agency, :func:`db.store.record_agency_crawl`).
+and agency, :func:`db.runs.record_agency_crawl`).
 
 Issue 16 item 6: a report the crawl found but could not save (the SQLite file locked past
 its timeout) is an error of the run.  The agency's outcome becomes ``store_failed`` (not

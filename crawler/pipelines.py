@@ -30,16 +30,9 @@ from twisted.python.failure import Failure
 from crawler.ingestion import build_fetch, stack_images
 from crawler.outcomes import describe_store_error, finished_agencies, inflight, with_store_failures
 from db.models import AgencyCrawl, CrawlRun, Document
+from db.runs import finish_run, record_agency_crawls
 from db.schema import open_db
-from db.store import (
-    FileStore,
-    add_owner,
-    claim_document,
-    finish_run,
-    mark_removed,
-    record_agency_crawls,
-    store_fetch,
-)
+from db.store import FileStore, add_owner, claim_document, mark_removed, store_fetch
 from parsing.pool import ParserPool
 from parsing.sniff import sniff
 from spiders.items import ReportPage

@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 from crawler import settings as default_settings
 from db.models import Agency, AgencyCrawl, Document, DocumentOwner, Setting
 from db.registry import Registry, sync_registry
-from db.runs import mark_dead_runs, process_identity
+from db.runs import mark_dead_runs, process_identity, start_run
 from db.schema import open_db
-from db.store import start_run
 
 
 @dataclass(slots=True)

@@ -24,8 +24,6 @@ from db.dates import BEIJING, publication_date
 from db.fetch import Fetch as Fetch  # re-exported: the crawler and ingest build one
 from db.models import (
     Agency,
-    AgencyCrawl,
-    CrawlRun,
     Document,
     DocumentLink,
     DocumentOwner,
@@ -261,68 +259,6 @@ def mark_removed(session: Session, doc: Document, reason: str, when: datetime | 
     if doc.removed_at is None:
         doc.removed_at = when or utcnow()
         doc.removed_reason = reason
-
-
-def start_run(session: Session, stats: dict[str, Any] | None = None) -> CrawlRun:
-    run = CrawlRun(started_at=utcnow(), status="running", stats=stats or {})
-    session.add(run)
-    session.flush()
-    return run
-
-
-def finish_run(session: Session, run: CrawlRun, status: str, stats: dict[str, Any]) -> None:
-    """End a run; its stats are added to those it started with (a distributed job's id and
-    attempt stay on the run, so a re-run of the job can tell that this crawl finished)."""
-    run.finished_at = utcnow()
-    run.status = status
-    run.stats = {**(run.stats or {}), **stats}
-
-
-CRAWL_FIELDS = ("outcome", "reason", "urls_tried", "columns", "pages", "reports_found", "proof", "started_at")
-
-
-def record_agency_crawl(session: Session, run_id: int, agency_id: str, *, proof: dict[str, Any] | None = None,
-                        **values: Any) -> AgencyCrawl:
-    """One agency's outcome of a run, with the spider's proof of absence (COMMON.md contract 1);
-    recording it again for the same run replaces the values.
-
-    Keys of the spider's outcome that are not columns (e.g. the outcome's reason kind) are
-    kept inside ``proof`` rather than dropped, so nothing the crawl recorded is lost.
-    """
-    # written as each agency finishes, and again when the run ends (issue 16 item 11): one row
-    row = session.scalar(select(AgencyCrawl).where(AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id == agency_id))
-    return _record(session, run_id, agency_id, row, proof, values)
-
-
-def record_agency_crawls(session: Session, run_id: int, outcomes: dict[str, dict[str, Any]]) -> None:
-    """Several agencies' outcomes of a run (each as :func:`record_agency_crawl` records it),
-    their existing rows found by one query per thousand agencies instead of one each: the
-    crawl writes a batch of outcomes every second and all of them at its end, the latter on
-    the reactor thread."""
-    have: dict[str, AgencyCrawl] = {}
-    ids = list(outcomes)
-    for k in range(0, len(ids), 1000):
-        have.update((r.agency_id, r) for r in session.scalars(select(AgencyCrawl).where(
-            AgencyCrawl.run_id == run_id, AgencyCrawl.agency_id.in_(ids[k:k + 1000]))))
-    for agency_id, values in outcomes.items():
-        values = dict(values)
-        proof = values.pop("proof", None)
-        have[agency_id] = _record(session, run_id, agency_id, have.get(agency_id), proof, values)
-
-
-def _record(session: Session, run_id: int, agency_id: str, row: AgencyCrawl | None, proof: dict[str, Any] | None,
-            values: dict[str, Any]) -> AgencyCrawl:
-    extra = {k: values.pop(k) for k in list(values) if k not in CRAWL_FIELDS}
-    if extra and proof is not None:
-        proof = {**proof, "outcome_extra": extra}
-    if row is None:
-        row = AgencyCrawl(run_id=run_id, agency_id=agency_id, finished_at=utcnow(), proof=proof, **values)
-        session.add(row)
-        return row
-    row.finished_at, row.proof = utcnow(), proof
-    for key, value in values.items():
-        setattr(row, key, value)
-    return row
 
 
 def published(evidence: list[Evidence]) -> dict[str, Any] | None:

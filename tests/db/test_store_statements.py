@@ -16,8 +16,9 @@ from sqlalchemy import event, select
 
 from db.models import Document, DocumentOwner, DocumentVersion, Evidence
 from db.registry import parse_registry, sync_registry
+from db.runs import start_run
 from db.schema import open_db
-from db.store import Fetch, FileStore, Stored, start_run, store_fetch
+from db.store import Fetch, FileStore, Stored, store_fetch
 
 REGISTRY = """
 agencies:
@@ -139,7 +140,7 @@ def test_a_runs_outcomes_are_recorded_with_one_look_up(db_url: str) -> None:
     on the reactor thread): their rows are found by one query, not one per agency, and the
     rows are those that recording them one by one gives (a second write replaces the values)."""
     from db.models import AgencyCrawl
-    from db.store import record_agency_crawl, record_agency_crawls
+    from db.runs import record_agency_crawl, record_agency_crawls
 
     registry = "agencies:\n" + "".join(f"  - id: a{k}\n    name: 第{k}县教育局\n    kind: department\n"
                                        f"    site: http://a{k}.gov.cn/\n" for k in range(12))

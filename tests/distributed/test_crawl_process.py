@@ -16,8 +16,8 @@ from crawler.jobs.batches import make_batches
 from crawler.jobs.pool import CrawlFailed, CrawlPool
 from db.models import AgencyCrawl, CrawlRun, Document
 from db.registry import parse_registry, sync_registry
+from db.runs import finish_run, start_run
 from db.schema import open_db
-from db.store import finish_run, start_run
 from sampleweb.fleet import Fleet
 from sampleweb.server import SampleServer, SampleWeb
 

@@ -16,8 +16,8 @@ import crawler.service as service
 from crawler.cli import main
 from crawler.jobs.batches import agency_hosts
 from db.models import AgencyCrawl, Document
+from db.runs import finish_run, start_run
 from db.schema import open_db
-from db.store import finish_run, start_run
 from monitor.deadlines import BEIJING
 from sampleweb.fleet import Fleet
 

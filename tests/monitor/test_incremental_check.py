@@ -15,8 +15,9 @@ from sqlalchemy import select
 import monitor.incremental
 from bench.monitor import _report_json
 from db.models import Agency, AgencyCrawl, CrawlRun, Document, DocumentVersion, Finding, Setting
+from db.runs import record_agency_crawl
 from db.schema import open_db
-from db.store import Fetch, add_owner, record_agency_crawl, store_fetch
+from db.store import Fetch, add_owner, store_fetch
 from monitor.check import assess_all
 from monitor.findings import finding_key
 from monitor.incremental import WATERMARK, run_incremental_check
