@@ -82,7 +82,7 @@ def among(session: Session, column: Any, values: list[Any]) -> ColumnElement[boo
     if session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
     texts = [str(v) for v in values]
-    if any(_SEP in t for t in texts):  # (never, for ids): the array parameter, value by value
+    if any(_SEP in t or not t for t in texts):  # (never, for ids; '' would split to no value): value by value
         return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
     array = func.string_to_array(literal(_SEP.join(texts), Text), literal(_SEP, Text))
     return column == any_(cast(array, postgresql.ARRAY(column.type)))
