@@ -39,12 +39,12 @@ PER_HOST = int(os.environ.get("NIANBAO_BENCH_DIST_PER_HOST", "3"))  # agencies p
 WORKERS = [int(x) for x in os.environ.get("NIANBAO_BENCH_DIST_WORKERS", "1,2,4").split(",")]
 
 
-def _tree_cpu(roots: list[int]) -> dict[str, float]:
-    """CPU seconds so far of the worker processes and their descendants, by kind
-    (``worker``, ``crawl``: the long-lived crawl processes, ``parser``: their parser pool),
-    from /proc; the breakdown of the sweep's CPU per page."""
+def _procs() -> dict[int, tuple[int, float, str]]:
+    """Every process: pid -> (parent, CPU seconds, command line).  The CPU is its own and that
+    of its children that ended and were waited for (a recycled parser process, a backend),
+    so every process of a tree, live or ended, is counted once."""
     tick = os.sysconf("SC_CLK_TCK")
-    procs: dict[int, tuple[int, float, str]] = {}  # pid -> (parent, cpu, cmdline)
+    procs: dict[int, tuple[int, float, str]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -53,9 +53,15 @@ def _tree_cpu(roots: list[int]) -> dict[str, float]:
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        # its own CPU and that of its children that ended and were waited for (a recycled
-        # parser process): every process of the tree, live or ended, counted once
         procs[int(entry.name)] = (int(stat[1]), sum(int(x) for x in stat[11:15]) / tick, cmd)
+    return procs
+
+
+def _tree_cpu(roots: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the worker processes and their descendants, by kind
+    (``worker``, ``crawl``: the long-lived crawl processes, ``parser``: their parser pool),
+    from /proc; the breakdown of the sweep's CPU per page."""
+    procs = _procs()
     out = {"worker": 0.0, "crawl": 0.0, "parser": 0.0, "other": 0.0}
     for pid, (_, cpu, cmd) in procs.items():
         chain, p = [pid], pid
@@ -74,16 +80,7 @@ def _postgres_cpu(base: str) -> float:
     """CPU seconds so far of the benchmark's PostgreSQL (its postmaster, found by the port in
     its command line, and every backend under it): the database's share of a sweep."""
     port = base.rsplit(":", 1)[1].split("/", 1)[0]
-    tick = os.sysconf("SC_CLK_TCK")
-    procs: dict[int, tuple[int, float, str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            except OSError:
-                continue
-            procs[int(entry.name)] = (int(stat[1]), sum(int(x) for x in stat[11:15]) / tick, cmd)
+    procs = _procs()
     roots = {pid for pid, (_, _, cmd) in procs.items() if f"-p {port} " in cmd and "postgres" in cmd}
     return sum(cpu for pid, (parent, cpu, _) in procs.items() if pid in roots or parent in roots)
 
