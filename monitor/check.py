@@ -122,14 +122,13 @@ def run_check(session: Session, as_of: date, years: list[int] | None = None,
 
 def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[str] | None, replay: bool,
          regions: list[str] | None, closed: bool, processes: int | None) -> tuple[list[upsert.Found], list[AgencyYear]]:
-    now = utcnow()
     streamed: list[upsert.Upsert] = []
 
     def on_task(part: list[AgencyYear]) -> None:
         """A worker task's findings stored while the workers judge on (a full check: every
         agency in scope, nothing kept); those judged across all agencies wait for the end."""
-        if not streamed:
-            streamed.append(upsert.Upsert(session, None, (), now))
+        if not streamed:  # stamped when the first findings are stored, as one store() stamps them
+            streamed.append(upsert.Upsert(session, None, (), utcnow()))
         streamed[0].add(((r.agency.id, r.year, d) for r in part for d in r.drafts), {(r.agency.id, r.year) for r in part},
                         {r.agency.id for r in part}, codes=lambda code: code not in ACROSS_ALL_CODES)
 
@@ -147,7 +146,7 @@ def _run(session: Session, as_of: date, years: list[int] | None, agencies: list[
         streamed[0].add(every, scope, None, codes=lambda code: code in ACROSS_ALL_CODES)
         return streamed[0].finish(), results
     ids = sorted({r.agency.id for r in results}) if agencies or regions else None
-    return upsert.store(session, every, scope, ids, ACROSS_ALL_CODES if limited else (), now), results
+    return upsert.store(session, every, scope, ids, ACROSS_ALL_CODES if limited else (), utcnow()), results
 
 
 def finding_json(f: upsert.Found) -> dict[str, Any]:
