@@ -14,17 +14,9 @@ from sqlalchemy import create_engine, func, select, text
 
 from db.models import AgencyCrawl, CrawlRun, DocumentLink, DocumentOwner
 from db.registry import parse_registry, sync_registry
-from db.runs import mark_dead_runs, process_identity
+from db.runs import mark_dead_runs, process_identity, record_agency_crawl, start_run
 from db.schema import alembic_config, open_db
-from db.store import (
-    Fetch,
-    FileStore,
-    claim_document,
-    record_agency_crawl,
-    reports,
-    start_run,
-    store_fetch,
-)
+from db.store import Fetch, FileStore, claim_document, reports, store_fetch
 
 REGISTRY = """
 agencies:
