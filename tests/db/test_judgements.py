@@ -4,10 +4,12 @@ rules fingerprint judging everything again, and a check killed part-way changing
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from db.models import Document, DocumentVersion, Judgement
 from db.schema import open_db
 from monitor import memo
 from monitor.check import run_check
-from tests.monitor.memo_cases import AS_OF, generated, outcome, stored_findings
+from tests.monitor.memo_cases import AS_OF, generated, outcome, reparse_in_place, stored_findings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +32,15 @@ def _refuse(*_a, **_k):
     raise AssertionError("judged again although the memo holds the result")
 
 
+@contextlib.contextmanager
+def _judging_nothing(monkeypatch) -> Iterator[None]:
+    """Within the block, judging a report or a pair fails the test: all must come from the memo."""
+    with monkeypatch.context() as m:
+        m.setattr(memo, "judge", _refuse)
+        m.setattr(memo, "judge_pair", _refuse)
+        yield
+
+
 def test_a_memoized_check_equals_a_cold_one_and_judges_nothing_again(db_url: str, monkeypatch) -> None:
     generated(db_url)
     factory = open_db(db_url)
@@ -38,9 +49,7 @@ def test_a_memoized_check_equals_a_cold_one_and_judges_nothing_again(db_url: str
         s.commit()
         rows = _count(s)
         assert rows > 100
-    with factory() as s, monkeypatch.context() as m:
-        m.setattr(memo, "judge", _refuse)
-        m.setattr(memo, "judge_pair", _refuse)
+    with factory() as s, _judging_nothing(monkeypatch):
         warm = outcome(*reversed(run_check(s, AS_OF)))
         s.commit()
         assert _count(s) == rows
@@ -56,12 +65,7 @@ def test_new_or_reparsed_content_is_judged_again(db_url: str) -> None:
         run_check(s, AS_OF)
         s.commit()
         # a version re-parsed in place (nianbao reparse): same version, other report
-        doc = s.scalar(select(Document).where(Document.agency_id == "a00002", Document.year == 2022))
-        v = s.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).first()
-        report = dict(v.report)
-        report["tables"] = {**report["tables"], "appeals": {**report["tables"]["appeals"]}}
-        report["tables"]["appeals"]["review"] = {**report["tables"]["appeals"]["review"], "total": 999}
-        s.execute(update(DocumentVersion).where(DocumentVersion.id == v.id).values(report=report))
+        reparse_in_place(s, "a00002", 2022)
         s.commit()
     judged: list[tuple[str, int]] = []
     real = memo.judge
@@ -81,8 +85,7 @@ def test_new_or_reparsed_content_is_judged_again(db_url: str) -> None:
     assert "a00002|2022|APPEAL_TOTAL|review" in {f.key for f in found}
     with factory() as s:  # changed again within the transaction of the check that judged it
         run_check(s, AS_OF)
-        report["tables"]["appeals"]["review"] = {**report["tables"]["appeals"]["review"], "total": 998}
-        s.execute(update(DocumentVersion).where(DocumentVersion.id == v.id).values(report=report))
+        reparse_in_place(s, "a00002", 2022, review_total=998)
         found, _ = run_check(s, AS_OF)
         s.commit()
     review = next(f for f in found if f.key == "a00002|2022|APPEAL_TOTAL|review")
@@ -219,16 +222,12 @@ def test_judgements_are_read_by_agency_and_old_rows_by_key(db_url: str, monkeypa
         by_key = []
         real = memo.lookup
         monkeypatch.setattr(memo, "lookup", lambda session, keys: by_key.append(list(keys)) or real(session, by_key[-1]))
-        with monkeypatch.context() as m:
-            m.setattr(memo, "judge", _refuse)
-            m.setattr(memo, "judge_pair", _refuse)
+        with _judging_nothing(monkeypatch):
             assert outcome(*reversed(run_check(s, AS_OF))) == cold
         s.commit()
         assert not any(by_key), "a warm check probed keys one by one although it had read them by agency"
         s.execute(update(Judgement).values(agency_id=None))  # as stored before migration 0012
         s.commit()
-        with monkeypatch.context() as m:
-            m.setattr(memo, "judge", _refuse)
-            m.setattr(memo, "judge_pair", _refuse)
+        with _judging_nothing(monkeypatch):
             assert outcome(*reversed(run_check(s, AS_OF))) == cold
         assert sum(len(k) for k in by_key) == _count(s)  # every one found by its key

@@ -9,7 +9,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bench.monitor import build
@@ -74,3 +74,16 @@ def generated(url: str, n: int = 30) -> None:
             assert v is not None
             v.text = text  # the same long text: a duplicate of the other's
         s.commit()
+
+
+def reparse_in_place(s: Session, agency: str, year: int, review_total: int = 999) -> None:
+    """A version re-parsed in place (``nianbao reparse``): the same version row, another
+    report (the appeals table's review total changed), so its judgement key changes."""
+    doc = s.scalar(select(Document).where(Document.agency_id == agency, Document.year == year))
+    assert doc is not None
+    v = s.scalars(select(DocumentVersion).where(DocumentVersion.document_id == doc.id)).first()
+    assert v is not None and v.report is not None
+    report = dict(v.report)
+    report["tables"] = {**report["tables"], "appeals": {**report["tables"]["appeals"]}}
+    report["tables"]["appeals"]["review"] = {**report["tables"]["appeals"]["review"], "total": review_total}
+    s.execute(update(DocumentVersion).where(DocumentVersion.id == v.id).values(report=report))
